@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { Layout } from './components/Layout';
+import { useAuth } from './lib/auth';
+import { AuthPage } from './pages/AuthPage';
+import { ExplorePage } from './pages/ExplorePage';
+import { GalleryPage } from './pages/GalleryPage';
+import { GeneratePage } from './pages/GeneratePage';
+import { HistoryPage } from './pages/HistoryPage';
+import { HomePage } from './pages/HomePage';
+import { ImagePage } from './pages/ImagePage';
+import { SettingsPage } from './pages/SettingsPage';
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { token } = useAuth();
+  const location = useLocation();
+  if (!token) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname)}`} replace />;
+  return <>{children}</>;
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<HomePage />} />
+        <Route path="signup" element={<AuthPage mode="signup" />} />
+        <Route path="login" element={<AuthPage mode="login" />} />
+        <Route path="explore" element={<ExplorePage />} />
+        <Route path="images/:id" element={<ImagePage />} />
+        <Route path="generate" element={<RequireAuth><GeneratePage /></RequireAuth>} />
+        <Route path="gallery" element={<RequireAuth><GalleryPage /></RequireAuth>} />
+        <Route path="history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
+        <Route path="settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="py-20 text-center">
+      <h1 className="text-2xl font-bold">Page not found</h1>
+      <p className="mt-2 text-zinc-500">That page does not exist.</p>
+    </div>
+  );
+}

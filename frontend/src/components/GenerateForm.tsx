@@ -1,0 +1,367 @@
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import type { GenerateImagesInput } from '../graphql/generated';
+import { fieldProblem, type Problem } from '../lib/errors';
+import {
+  buildInput,
+  humanize,
+  modelLabel,
+  nearestAspect,
+  randomSeed,
+  sizeForAspect,
+  sizeKey,
+  sizeMode,
+  valuesForModel,
+  type GenerateValues,
+  type Model,
+} from '../lib/models';
+import { buttonPrimary, buttonSecondary, FieldError, inputClass, labelClass } from './ui';
+
+interface Props {
+  models: Model[];
+  /** Starting values: saved preferences, or "use these settings" from an image. */
+  initial?: Partial<GenerateValues>;
+  onSubmit: (input: GenerateImagesInput) => void;
+  submitting?: boolean;
+  /** Problems from the last submit; BAD_USER_INPUT ones are shown at their field. */
+  problems?: Problem[];
+}
+
+/** The prompt form. Every control after the model picker follows that model's capabilities. */
+export function GenerateForm({ models, initial, onSubmit, submitting = false, problems = [] }: Props) {
+  const id = useId();
+  const firstModel = models.find((m) => m.id === initial?.model) ?? models[0];
+  const [values, setValues] = useState<GenerateValues | null>(() =>
+    firstModel ? valuesForModel(firstModel, initial) : null,
+  );
+
+  // "Use these settings" can arrive after mount (navigation state): apply it when its
+  // content changes, not on every new object identity.
+  const initialKey = JSON.stringify(initial ?? null);
+  const modelsKey = models.map((m) => m.id).join(',');
+  useEffect(() => {
+    if (!initial) return;
+    const m = models.find((mm) => mm.id === initial.model) ?? models[0];
+    if (m) setValues(valuesForModel(m, initial));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialKey, modelsKey]);
+
+  const model = useMemo(() => models.find((m) => m.id === values?.model) ?? models[0], [models, values?.model]);
+  if (!model || !values) {
+    return <p className="text-sm text-zinc-500">No image models are available.</p>;
+  }
+  const c = model.capabilities;
+  const mode = sizeMode(model);
+  const set = (patch: Partial<GenerateValues>) => setValues({ ...values, ...patch });
+
+  const changeModel = (modelId: string) => {
+    const next = models.find((m) => m.id === modelId);
+    // Guidance scales mean different things per model: start from the new model's default.
+    if (next) setValues(valuesForModel(next, { ...values, model: modelId, cfgScale: undefined }));
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!values.prompt.trim()) return;
+    onSubmit(buildInput(values, model));
+  };
+
+  const err = (field: string) => fieldProblem(problems, field)?.detail ?? fieldProblem(problems, field)?.title;
+  const fid = (name: string) => `${id}-${name}`;
+  const promptLeft = c.maxPromptLength - values.prompt.length;
+
+  return (
+    <form onSubmit={submit} className="space-y-5" aria-label="Generate images">
+      <div>
+        <label htmlFor={fid('prompt')} className={labelClass}>
+          Prompt
+        </label>
+        <textarea
+          id={fid('prompt')}
+          name="prompt"
+          required
+          rows={3}
+          maxLength={c.maxPromptLength}
+          value={values.prompt}
+          onChange={(e) => set({ prompt: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.metaKey || e.ctrlKey)) submit(e);
+          }}
+          placeholder="A lighthouse on a cliff at dusk, oil painting"
+          className={`${inputClass} resize-y text-base`}
+          aria-invalid={err('prompt') ? true : undefined}
+          aria-describedby={`${fid('prompt-count')} ${fid('prompt-error')}`}
+        />
+        <div className="mt-1 flex justify-between text-xs text-zinc-500">
+          <FieldError id={fid('prompt-error')}>{err('prompt')}</FieldError>
+          <span id={fid('prompt-count')} className="ml-auto">
+            {promptLeft} characters left
+          </span>
+        </div>
+      </div>
+
+      {c.negativePrompt ? (
+        <div>
+          <label htmlFor={fid('negative')} className={labelClass}>
+            Negative prompt
+          </label>
+          <textarea
+            id={fid('negative')}
+            name="negativePrompt"
+            rows={2}
+            maxLength={c.maxPromptLength}
+            value={values.negativePrompt}
+            onChange={(e) => set({ negativePrompt: e.target.value })}
+            placeholder="What to leave out: blurry, text, watermark"
+            className={inputClass}
+            aria-describedby={fid('negative-error')}
+          />
+          <FieldError id={fid('negative-error')}>{err('negativePrompt')}</FieldError>
+        </div>
+      ) : null}
+
+      <div className="grid gap-4 sm:grid-cols-2">
+        <div className="sm:col-span-2">
+          <label htmlFor={fid('model')} className={labelClass}>
+            Model
+          </label>
+          <select
+            id={fid('model')}
+            name="model"
+            value={model.id}
+            onChange={(e) => changeModel(e.target.value)}
+            className={inputClass}
+            aria-describedby={fid('model-desc')}
+          >
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>
+                {modelLabel(m)}
+              </option>
+            ))}
+          </select>
+          <p id={fid('model-desc')} className="mt-1 text-xs text-zinc-500">
+            {model.offline ? (
+              <span className="mr-1 inline-block rounded bg-amber-100 px-1.5 py-0.5 font-semibold text-amber-800 dark:bg-amber-900/50 dark:text-amber-200">
+                Offline · no AI
+              </span>
+            ) : null}
+            {model.description}
+          </p>
+          <FieldError id={fid('model-error')}>{err('model')}</FieldError>
+        </div>
+
+        {mode === 'fixed' ? (
+          <div>
+            <label htmlFor={fid('size')} className={labelClass}>
+              Size
+            </label>
+            <select
+              id={fid('size')}
+              name="size"
+              value={sizeKey(values.width, values.height)}
+              onChange={(e) => {
+                const [w, h] = e.target.value.split('x').map(Number);
+                set({ width: w, height: h });
+              }}
+              className={inputClass}
+            >
+              {c.sizes.map((s) => (
+                <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>
+                  {s.width} × {s.height}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : mode === 'aspect' ? (
+          <div>
+            <label htmlFor={fid('aspect')} className={labelClass}>
+              Aspect ratio
+            </label>
+            <select
+              id={fid('aspect')}
+              name="aspectRatio"
+              value={nearestAspect(model, values.width, values.height)}
+              onChange={(e) => set(sizeForAspect(model, e.target.value))}
+              className={inputClass}
+              aria-describedby={fid('aspect-size')}
+            >
+              {c.aspectRatios.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+            <p id={fid('aspect-size')} className="mt-1 text-xs text-zinc-500">
+              {values.width} × {values.height} pixels
+            </p>
+          </div>
+        ) : (
+          <div className="grid grid-cols-2 gap-2">
+            <div>
+              <label htmlFor={fid('width')} className={labelClass}>
+                Width
+              </label>
+              <input
+                id={fid('width')}
+                name="width"
+                type="number"
+                min={c.minSide ?? undefined}
+                max={c.maxSide ?? undefined}
+                step={c.sideStep ?? undefined}
+                value={values.width}
+                onChange={(e) => set({ width: Number(e.target.value) })}
+                className={inputClass}
+                aria-describedby={fid('width-error')}
+              />
+              <FieldError id={fid('width-error')}>{err('width')}</FieldError>
+            </div>
+            <div>
+              <label htmlFor={fid('height')} className={labelClass}>
+                Height
+              </label>
+              <input
+                id={fid('height')}
+                name="height"
+                type="number"
+                min={c.minSide ?? undefined}
+                max={c.maxSide ?? undefined}
+                step={c.sideStep ?? undefined}
+                value={values.height}
+                onChange={(e) => set({ height: Number(e.target.value) })}
+                className={inputClass}
+                aria-describedby={fid('height-error')}
+              />
+              <FieldError id={fid('height-error')}>{err('height')}</FieldError>
+            </div>
+          </div>
+        )}
+
+        {c.maxImages > 1 ? (
+          <div>
+            <label htmlFor={fid('count')} className={labelClass}>
+              Number of images
+            </label>
+            <select
+              id={fid('count')}
+              name="count"
+              value={values.count}
+              onChange={(e) => set({ count: Number(e.target.value) })}
+              className={inputClass}
+            >
+              {Array.from({ length: c.maxImages }, (_, i) => i + 1).map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+
+        {c.stylePresets.length > 0 ? (
+          <div>
+            <label htmlFor={fid('style')} className={labelClass}>
+              Style
+            </label>
+            <select
+              id={fid('style')}
+              name="stylePreset"
+              value={values.stylePreset}
+              onChange={(e) => set({ stylePreset: e.target.value })}
+              className={inputClass}
+            >
+              <option value="">None</option>
+              {c.stylePresets.map((s) => (
+                <option key={s} value={s}>
+                  {humanize(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+
+        {c.qualities.length > 0 ? (
+          <div>
+            <label htmlFor={fid('quality')} className={labelClass}>
+              Quality
+            </label>
+            <select
+              id={fid('quality')}
+              name="quality"
+              value={values.quality}
+              onChange={(e) => set({ quality: e.target.value })}
+              className={inputClass}
+            >
+              {c.qualities.map((q) => (
+                <option key={q} value={q}>
+                  {humanize(q)}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+
+        {c.cfgScale && values.cfgScale != null ? (
+          <div>
+            <label htmlFor={fid('cfg')} className={labelClass}>
+              Guidance <span className="font-normal text-zinc-500">({values.cfgScale})</span>
+            </label>
+            <input
+              id={fid('cfg')}
+              name="cfgScale"
+              type="range"
+              min={c.cfgScale.min}
+              max={c.cfgScale.max}
+              step={0.5}
+              value={values.cfgScale}
+              onChange={(e) => set({ cfgScale: Number(e.target.value) })}
+              className="w-full accent-violet-600"
+            />
+          </div>
+        ) : null}
+
+        {c.seed ? (
+          <fieldset className="sm:col-span-2">
+            <legend className={labelClass}>Seed</legend>
+            <div className="flex flex-wrap items-center gap-3">
+              <label className="inline-flex items-center gap-2 text-sm">
+                <input
+                  type="checkbox"
+                  name="randomSeed"
+                  checked={values.randomSeed}
+                  onChange={(e) => set({ randomSeed: e.target.checked })}
+                  className="h-4 w-4 accent-violet-600"
+                />
+                Random seed
+              </label>
+              <label htmlFor={fid('seed')} className="sr-only">
+                Seed value
+              </label>
+              <input
+                id={fid('seed')}
+                name="seed"
+                type="number"
+                min={0}
+                max={c.maxSeed ?? undefined}
+                disabled={values.randomSeed}
+                value={values.seed}
+                onChange={(e) => set({ seed: Number(e.target.value) })}
+                className={`${inputClass} w-40`}
+              />
+              <button
+                type="button"
+                className={buttonSecondary}
+                onClick={() => set({ randomSeed: false, seed: randomSeed(model) })}
+              >
+                <span aria-hidden>🎲</span> Pick a seed
+              </button>
+            </div>
+            <FieldError id={fid('seed-error')}>{err('seed')}</FieldError>
+          </fieldset>
+        ) : null}
+      </div>
+
+      <button type="submit" className={`${buttonPrimary} w-full py-3 text-base sm:w-auto`} disabled={submitting || !values.prompt.trim()}>
+        {submitting ? 'Submitting…' : 'Generate'}
+      </button>
+    </form>
+  );
+}

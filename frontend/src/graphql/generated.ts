@@ -1,0 +1,212 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type GenerateImagesInput = {
+  cfgScale?: number | null | undefined;
+  count?: number | null | undefined;
+  height?: number | null | undefined;
+  idempotencyKey?: string | null | undefined;
+  model?: string | null | undefined;
+  negativePrompt?: string | null | undefined;
+  prompt: string;
+  quality?: string | null | undefined;
+  seed?: number | null | undefined;
+  stylePreset?: string | null | undefined;
+  width?: number | null | undefined;
+};
+
+export type GenerationStatus =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'QUEUED'
+  | 'RUNNING'
+  | 'SUCCEEDED';
+
+export type ImageFilter = {
+  favorite?: boolean | null | undefined;
+};
+
+export type LogInInput = {
+  email: string;
+  password: string;
+};
+
+export type SignUpInput = {
+  displayName: string;
+  email: string;
+  password: string;
+};
+
+export type UpdatePreferencesInput = {
+  count?: number | null | undefined;
+  defaultModel?: string | null | undefined;
+  height?: number | null | undefined;
+  negativePrompt?: string | null | undefined;
+  stylePreset?: string | null | undefined;
+  width?: number | null | undefined;
+};
+
+export type Visibility =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
+export type ModelFieldsFragment = { id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number, cfgScale: number | null } };
+
+export type ImageFieldsFragment = { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } };
+
+export type GenerationFieldsFragment = { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> };
+
+export type PreferencesFieldsFragment = { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null };
+
+export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ViewerQuery = { viewer: { id: string, email: string, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } } | null };
+
+export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ModelsQuery = { models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number, cfgScale: number | null } }> };
+
+export type SignUpMutationVariables = Exact<{
+  input: SignUpInput;
+}>;
+
+
+export type SignUpMutation = { signUp: { token: string, user: { id: string, email: string, displayName: string } } };
+
+export type LogInMutationVariables = Exact<{
+  input: LogInInput;
+}>;
+
+
+export type LogInMutation = { logIn: { token: string, user: { id: string, email: string, displayName: string } } };
+
+export type GenerateImagesMutationVariables = Exact<{
+  input: GenerateImagesInput;
+}>;
+
+
+export type GenerateImagesMutation = { generateImages: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+
+export type CancelGenerationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelGenerationMutation = { cancelGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+
+export type RetryGenerationMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryGenerationMutation = { retryGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+
+export type GenerationUpdatesSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GenerationUpdatesSubscription = { generationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+
+export type MyGenerationUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyGenerationUpdatesSubscription = { myGenerationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+
+export type GenerationsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: GenerationStatus | null | undefined;
+}>;
+
+
+export type GenerationsQuery = { generations: { edges: Array<{ cursor: string, node: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ImagesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: ImageFilter | null | undefined;
+}>;
+
+
+export type ImagesQuery = { images: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type PublicImagesQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type PublicImagesQuery = { publicImages: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string }, prompt: { id: string, text: string, negativeText: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ImageDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ImageDetailQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string }, generation: { id: string, model: string, params: unknown }, prompt: { id: string, text: string, negativeText: string | null } }
+    | { id: string }
+    | { id: string }
+   | null };
+
+export type SetImageVisibilityMutationVariables = Exact<{
+  id: string | number;
+  visibility: Visibility;
+}>;
+
+
+export type SetImageVisibilityMutation = { setImageVisibility: { id: string, visibility: Visibility } };
+
+export type SetImageFavoriteMutationVariables = Exact<{
+  id: string | number;
+  favorite: boolean;
+}>;
+
+
+export type SetImageFavoriteMutation = { setImageFavorite: { id: string, favorite: boolean } };
+
+export type DeleteImageMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteImageMutation = { deleteImage: boolean };
+
+export type SettingsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type SettingsQuery = { viewer: { id: string, email: string, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null }, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null }> } | null, models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number, cfgScale: number | null } }> };
+
+export type UpdatePreferencesMutationVariables = Exact<{
+  input: UpdatePreferencesInput;
+}>;
+
+
+export type UpdatePreferencesMutation = { updatePreferences: { id: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } } };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { secret: string, apiKey: { id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null } } };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey: boolean };
+
+export type GenerationQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type GenerationQuery = { generation: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } | null };

@@ -1,0 +1,42 @@
+import { useQuery, useSubscription } from '@apollo/client';
+import { useEffect } from 'react';
+import type {
+  GenerationFieldsFragment,
+  GenerationQuery,
+  GenerationQueryVariables,
+  GenerationUpdatesSubscription,
+  GenerationUpdatesSubscriptionVariables,
+} from '../graphql/generated';
+import { GENERATION, GENERATION_UPDATES } from '../graphql/operations';
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+export const isTerminal = (status: string | undefined) => !!status && TERMINAL.has(status);
+
+/**
+ * One job, live. The subscription writes every event into Apollo's normalised cache, so the
+ * query below (served from that cache) re-renders on each change. Should the WebSocket fail,
+ * the query falls back to polling so the page still finishes.
+ */
+export function useGeneration(id: string | null): {
+  generation: GenerationFieldsFragment | null;
+  subscriptionError: unknown;
+} {
+  const sub = useSubscription<GenerationUpdatesSubscription, GenerationUpdatesSubscriptionVariables>(
+    GENERATION_UPDATES,
+    { variables: { id: id ?? '' }, skip: !id },
+  );
+  const q = useQuery<GenerationQuery, GenerationQueryVariables>(GENERATION, {
+    variables: { id: id ?? '' },
+    skip: !id,
+    fetchPolicy: 'cache-first',
+  });
+  const generation = q.data?.generation ?? sub.data?.generationUpdates ?? null;
+  const polling = !!id && !!sub.error && !isTerminal(generation?.status);
+  const { startPolling, stopPolling } = q;
+  useEffect(() => {
+    if (polling) startPolling(1000);
+    else stopPolling();
+    return () => stopPolling();
+  }, [polling, startPolling, stopPolling]);
+  return { generation, subscriptionError: sub.error };
+}

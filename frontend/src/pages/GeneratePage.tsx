@@ -1,0 +1,132 @@
+import { useMutation, useQuery } from '@apollo/client';
+import { useMemo, useState } from 'react';
+import { Link, useLocation } from 'react-router-dom';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { GenerateForm } from '../components/GenerateForm';
+import { GenerationProgress } from '../components/GenerationProgress';
+import { card, PageHeader, Spinner } from '../components/ui';
+import type {
+  CancelGenerationMutation,
+  CancelGenerationMutationVariables,
+  GenerateImagesInput,
+  GenerateImagesMutation,
+  GenerateImagesMutationVariables,
+  ModelsQuery,
+  RetryGenerationMutation,
+  RetryGenerationMutationVariables,
+} from '../graphql/generated';
+import { CANCEL_GENERATION, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
+import { useAuth } from '../lib/auth';
+import { describeError } from '../lib/errors';
+import type { GenerateValues } from '../lib/models';
+import { newIdempotencyKey } from '../lib/ids';
+import { useGeneration } from '../lib/useGeneration';
+
+const CURRENT_JOB_KEY = 'rendermart.currentGeneration';
+
+export function GeneratePage() {
+  const { viewer } = useAuth();
+  const location = useLocation();
+  const models = useQuery<ModelsQuery>(MODELS);
+  const [jobId, setJobIdState] = useState<string | null>(() => sessionStorage.getItem(CURRENT_JOB_KEY));
+  const setJobId = (id: string | null) => {
+    if (id) sessionStorage.setItem(CURRENT_JOB_KEY, id);
+    else sessionStorage.removeItem(CURRENT_JOB_KEY);
+    setJobIdState(id);
+  };
+  const [generate, generateState] = useMutation<GenerateImagesMutation, GenerateImagesMutationVariables>(GENERATE_IMAGES);
+  const [cancel, cancelState] = useMutation<CancelGenerationMutation, CancelGenerationMutationVariables>(CANCEL_GENERATION);
+  const [retry, retryState] = useMutation<RetryGenerationMutation, RetryGenerationMutationVariables>(RETRY_GENERATION);
+  const { generation } = useGeneration(jobId);
+
+  // "Use these settings" from an image wins over saved preferences.
+  const fromImage = (location.state as { settings?: Partial<GenerateValues> } | null)?.settings;
+  const prefs = viewer?.preferences;
+  const initial = useMemo<Partial<GenerateValues> | undefined>(() => {
+    if (fromImage) return fromImage;
+    if (!prefs) return undefined;
+    return {
+      model: prefs.defaultModel ?? undefined,
+      width: prefs.width ?? undefined,
+      height: prefs.height ?? undefined,
+      count: prefs.count ?? undefined,
+      stylePreset: prefs.stylePreset ?? undefined,
+      negativePrompt: prefs.negativePrompt ?? undefined,
+    };
+  }, [fromImage, prefs]);
+
+  const submit = async (input: GenerateImagesInput) => {
+    try {
+      const res = await generate({ variables: { input: { ...input, idempotencyKey: newIdempotencyKey() } } });
+      if (res.data) setJobId(res.data.generateImages.id);
+    } catch {
+      // Shown below through generateState.error.
+    }
+  };
+
+  const problems = describeError(generateState.error ?? cancelState.error ?? retryState.error);
+
+  return (
+    <div>
+      <PageHeader title="Generate" />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,5fr)_minmax(0,6fr)]">
+        <div className={card}>
+          {models.loading && !models.data ? (
+            <Spinner label="Loading models" />
+          ) : models.error ? (
+            <ErrorMessage error={models.error} />
+          ) : (
+            <GenerateForm
+              models={models.data?.models ?? []}
+              initial={initial}
+              onSubmit={submit}
+              submitting={generateState.loading}
+              problems={problems}
+            />
+          )}
+          {problems.length > 0 ? <ErrorMessage problems={problems} className="mt-4" /> : null}
+        </div>
+
+        <div className={`${card} min-h-64`}>
+          <h2 className="mb-4 text-lg font-semibold">Result</h2>
+          {!generation ? (
+            <div className="flex h-48 flex-col items-center justify-center rounded-xl border-2 border-dashed border-zinc-300 text-center text-sm text-zinc-500 dark:border-zinc-700">
+              <p>Your images will appear here.</p>
+              <p className="mt-1 text-xs">Tip: Ctrl+Enter in the prompt submits.</p>
+            </div>
+          ) : (
+            <div className="space-y-4">
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                <span className="font-medium text-zinc-900 dark:text-zinc-100">“{generation.prompt.text}”</span>
+              </p>
+              <GenerationProgress
+                generation={generation}
+                cancelling={cancelState.loading}
+                onCancel={() => cancel({ variables: { id: generation.id } }).catch(() => undefined)}
+                onRetry={async () => {
+                  try {
+                    const res = await retry({ variables: { id: generation.id } });
+                    if (res.data) setJobId(res.data.retryGeneration.id);
+                  } catch {
+                    // Shown through retryState.error.
+                  }
+                }}
+              />
+              {generation.status === 'SUCCEEDED' ? (
+                <ul className={`grid gap-3 ${generation.images.length > 1 ? 'grid-cols-2' : 'grid-cols-1'}`} aria-label="Generated images">
+                  {generation.images.map((img) => (
+                    <li key={img.id}>
+                      <Link to={`/images/${encodeURIComponent(img.id)}`} className="block overflow-hidden rounded-xl ring-violet-500 focus-visible:outline-none focus-visible:ring-2">
+                        <img src={img.url} alt={img.prompt.text} width={img.width} height={img.height} className="h-auto w-full" />
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              ) : null}
+            </div>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

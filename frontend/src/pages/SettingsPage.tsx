@@ -1,0 +1,227 @@
+import { useMutation, useQuery } from '@apollo/client';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { buttonDanger, buttonPrimary, buttonSecondary, card, inputClass, labelClass, PageHeader, Spinner } from '../components/ui';
+import type {
+  CreateApiKeyMutation,
+  CreateApiKeyMutationVariables,
+  RevokeApiKeyMutation,
+  RevokeApiKeyMutationVariables,
+  SettingsQuery,
+  UpdatePreferencesMutation,
+  UpdatePreferencesMutationVariables,
+} from '../graphql/generated';
+import { CREATE_API_KEY, REVOKE_API_KEY, SETTINGS, UPDATE_PREFERENCES } from '../graphql/operations';
+import { humanize, modelLabel, sizeKey, sizeMode, type Model } from '../lib/models';
+
+export function SettingsPage() {
+  const { data, loading, error, refetch } = useQuery<SettingsQuery>(SETTINGS);
+  if (loading && !data) return <Spinner label="Loading settings" />;
+  if (!data?.viewer) return <ErrorMessage error={error} />;
+  return (
+    <div className="space-y-8">
+      <PageHeader title="Settings" />
+      <PreferencesForm viewer={data.viewer} models={data.models} />
+      <ApiKeys keys={data.viewer.apiKeys} onChange={() => void refetch()} />
+      <section className={card} aria-labelledby="integrators">
+        <h2 id="integrators" className="text-lg font-semibold">For integrators</h2>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          Everything this site does is available through the GraphQL API. Send an API key as{' '}
+          <code className="rounded bg-zinc-100 px-1 dark:bg-zinc-800">Authorization: Bearer …</code>.
+        </p>
+        <a href="/api/graphql" className={`${buttonSecondary} mt-3`} target="_blank" rel="noreferrer">
+          Open GraphiQL
+        </a>
+      </section>
+    </div>
+  );
+}
+
+type Viewer = NonNullable<SettingsQuery['viewer']>;
+
+function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }) {
+  const id = useId();
+  const p = viewer.preferences;
+  const [modelId, setModelId] = useState(p.defaultModel ?? models[0]?.id ?? '');
+  const [size, setSize] = useState(p.width && p.height ? sizeKey(p.width, p.height) : '');
+  const [style, setStyle] = useState(p.stylePreset ?? '');
+  const [negative, setNegative] = useState(p.negativePrompt ?? '');
+  const [saved, setSaved] = useState(false);
+  const [save, state] = useMutation<UpdatePreferencesMutation, UpdatePreferencesMutationVariables>(UPDATE_PREFERENCES);
+  const model = models.find((m) => m.id === modelId);
+
+  // Sizes worth offering: the model's fixed list, or its default plus common squares/landscapes.
+  const sizes = model
+    ? sizeMode(model) === 'fixed'
+      ? model.capabilities.sizes
+      : [{ width: model.defaults.width, height: model.defaults.height }]
+    : [];
+  useEffect(() => {
+    if (size && !sizes.some((s) => sizeKey(s.width, s.height) === size)) setSize('');
+    if (style && model && !model.capabilities.stylePresets.includes(style)) setStyle('');
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [modelId]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const [w, h] = size ? size.split('x').map(Number) : [null, null];
+    try {
+      await save({
+        variables: {
+          input: { defaultModel: modelId || null, width: w, height: h, stylePreset: style || null, negativePrompt: negative || null },
+        },
+      });
+      setSaved(true);
+    } catch {
+      setSaved(false);
+    }
+  };
+
+  return (
+    <section className={card} aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="text-lg font-semibold">Generation defaults</h2>
+      <p className="mb-4 mt-1 text-sm text-zinc-500">Used whenever you do not choose otherwise on the Generate page.</p>
+      <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2">
+        <div>
+          <label htmlFor={`${id}-model`} className={labelClass}>Default model</label>
+          <select id={`${id}-model`} value={modelId} onChange={(e) => { setModelId(e.target.value); setSaved(false); }} className={inputClass}>
+            {models.map((m) => (
+              <option key={m.id} value={m.id}>{modelLabel(m)}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-size`} className={labelClass}>Default size</label>
+          <select id={`${id}-size`} value={size} onChange={(e) => { setSize(e.target.value); setSaved(false); }} className={inputClass}>
+            <option value="">Model default</option>
+            {sizes.map((s) => (
+              <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>{s.width} × {s.height}</option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-style`} className={labelClass}>Default style</label>
+          <select
+            id={`${id}-style`}
+            value={style}
+            onChange={(e) => { setStyle(e.target.value); setSaved(false); }}
+            className={inputClass}
+            disabled={!model || model.capabilities.stylePresets.length === 0}
+          >
+            <option value="">None</option>
+            {model?.capabilities.stylePresets.map((s) => (
+              <option key={s} value={s}>{humanize(s)}</option>
+            ))}
+          </select>
+        </div>
+        <div className="sm:col-span-2">
+          <label htmlFor={`${id}-neg`} className={labelClass}>Default negative prompt</label>
+          <textarea id={`${id}-neg`} rows={2} value={negative} onChange={(e) => { setNegative(e.target.value); setSaved(false); }} className={inputClass} />
+        </div>
+        <div className="flex items-center gap-3 sm:col-span-2">
+          <button type="submit" className={buttonPrimary} disabled={state.loading}>
+            {state.loading ? 'Saving…' : 'Save defaults'}
+          </button>
+          {saved ? <span role="status" className="text-sm text-emerald-600 dark:text-emerald-400">Saved.</span> : null}
+        </div>
+        <ErrorMessage error={state.error} className="sm:col-span-2" />
+      </form>
+    </section>
+  );
+}
+
+function ApiKeys({ keys, onChange }: { keys: Viewer['apiKeys']; onChange: () => void }) {
+  const id = useId();
+  const [name, setName] = useState('');
+  const [secret, setSecret] = useState<string | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [create, createState] = useMutation<CreateApiKeyMutation, CreateApiKeyMutationVariables>(CREATE_API_KEY);
+  const [revoke, revokeState] = useMutation<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>(REVOKE_API_KEY);
+  const [revoking, setRevoking] = useState<string | null>(null);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const res = await create({ variables: { name: name.trim() } });
+      if (res.data) {
+        setSecret(res.data.createApiKey.secret);
+        setCopied(false);
+        setName('');
+        onChange();
+      }
+    } catch {
+      // Shown through createState.error.
+    }
+  };
+
+  return (
+    <section className={card} aria-labelledby={`${id}-h`}>
+      <h2 id={`${id}-h`} className="text-lg font-semibold">API keys</h2>
+      <p className="mb-4 mt-1 text-sm text-zinc-500">Keys act as you in scripts and integrations. Revoke any you no longer use.</p>
+      <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
+        <div className="min-w-48 flex-1">
+          <label htmlFor={`${id}-name`} className={labelClass}>Key name</label>
+          <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. my-script" className={inputClass} />
+        </div>
+        <button type="submit" className={buttonPrimary} disabled={createState.loading || !name.trim()}>
+          Create key
+        </button>
+      </form>
+      <ErrorMessage error={createState.error ?? revokeState.error} className="mt-3" />
+      {secret ? (
+        <div role="status" className="mt-4 rounded-xl border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950/50">
+          <p className="font-medium text-emerald-900 dark:text-emerald-200">Copy this key now. It will not be shown again.</p>
+          <div className="mt-2 flex flex-wrap items-center gap-2">
+            <code className="break-all rounded bg-white px-2 py-1 font-mono text-xs dark:bg-zinc-900" data-testid="api-key-secret">{secret}</code>
+            <button
+              type="button"
+              className={buttonSecondary}
+              onClick={() => navigator.clipboard.writeText(secret).then(() => setCopied(true), () => undefined)}
+            >
+              {copied ? 'Copied!' : 'Copy key'}
+            </button>
+            <button type="button" className={buttonSecondary} onClick={() => setSecret(null)}>Done</button>
+          </div>
+        </div>
+      ) : null}
+      {keys.length > 0 ? (
+        <ul className="mt-4 divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Your API keys">
+          {keys.map((k) => (
+            <li key={k.id} className="flex flex-wrap items-center justify-between gap-2 py-3">
+              <div>
+                <p className="font-medium">{k.name}</p>
+                <p className="text-xs text-zinc-500">
+                  <code>{k.prefix}…</code> · created {new Date(k.createdAt).toLocaleDateString()} ·{' '}
+                  {k.lastUsedAt ? `last used ${new Date(k.lastUsedAt).toLocaleString()}` : 'never used'}
+                </p>
+              </div>
+              {revoking === k.id ? (
+                <div className="flex gap-2">
+                  <button
+                    type="button"
+                    className={buttonDanger}
+                    onClick={() =>
+                      revoke({ variables: { id: k.id } }).then(
+                        () => { setRevoking(null); onChange(); },
+                        () => setRevoking(null),
+                      )
+                    }
+                  >
+                    Yes, revoke {k.name}
+                  </button>
+                  <button type="button" className={buttonSecondary} onClick={() => setRevoking(null)}>Keep</button>
+                </div>
+              ) : (
+                <button type="button" className={buttonSecondary} onClick={() => setRevoking(k.id)} aria-label={`Revoke ${k.name}`}>
+                  Revoke
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mt-4 text-sm text-zinc-500">No API keys yet.</p>
+      )}
+    </section>
+  );
+}
