@@ -32,7 +32,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 start=$SECONDS
 step() { printf '\n==> %s\n' "$*"; }
-run() { printf '+ %s\n' "$*"; "$@"; }
+run() { printf '+ %s\n' "$*" >&2; "$@"; }
 
 # Runs a command with no network at all, when the kernel lets us make a namespace.
 OFFLINE=()
