@@ -344,14 +344,17 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
                 disabled={values.randomSeed}
                 value={values.seed}
                 onChange={(e) => set({ seed: Number(e.target.value) })}
-                className={`${inputClass} w-40`}
+                className={`${inputClass} !w-40`}
               />
               <button
                 type="button"
                 className={buttonSecondary}
                 onClick={() => set({ randomSeed: false, seed: randomSeed(model) })}
               >
-                <span aria-hidden>🎲</span> Pick a seed
+                <svg aria-hidden viewBox="0 0 20 20" className="h-4 w-4" fill="currentColor">
+                  <path d="M4 2h12a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2Zm2 3a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Zm8 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Zm-4 3.5a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3ZM6 12a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Zm8 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3Z" />
+                </svg>
+                Pick a seed
               </button>
             </div>
             <FieldError id={fid('seed-error')}>{err('seed')}</FieldError>

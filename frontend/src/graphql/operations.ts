@@ -39,7 +39,6 @@ export const MODEL_FIELDS = gql`
       width
       height
       count
-      cfgScale
     }
   }
 `;

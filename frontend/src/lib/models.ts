@@ -104,7 +104,7 @@ export function valuesForModel(model: Model, prev: Partial<GenerateValues> = {})
     randomSeed: prev.randomSeed ?? true,
     seed: prev.seed ?? 0,
     cfgScale: c.cfgScale
-      ? clamp(prev.cfgScale ?? model.defaults.cfgScale ?? c.cfgScale.default, c.cfgScale.min, c.cfgScale.max)
+      ? clamp(prev.cfgScale ?? c.cfgScale.default, c.cfgScale.min, c.cfgScale.max)
       : null,
     stylePreset: prev.stylePreset && c.stylePresets.includes(prev.stylePreset) ? prev.stylePreset : '',
     quality: prev.quality && c.qualities.includes(prev.quality) ? prev.quality : (c.qualities[0] ?? ''),

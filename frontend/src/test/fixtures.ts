@@ -26,7 +26,7 @@ export const offline: Model = {
   offline: true,
   description: 'Draws a deterministic picture without any AI.',
   capabilities: { ...base, minSide: 64, maxSide: 2048, sideStep: 64, maxPixels: 4194304, maxImages: 4, negativePrompt: true, seed: true, maxSeed: 2147483647, cfgScale: { min: 1, max: 10, default: 7 } },
-  defaults: { width: 512, height: 512, count: 1, cfgScale: 7 },
+  defaults: { width: 512, height: 512, count: 1 },
 };
 
 export const titan: Model = {
@@ -50,7 +50,7 @@ export const titan: Model = {
     cfgScale: { min: 1.1, max: 10, default: 8 },
     qualities: ['standard', 'premium'],
   },
-  defaults: { width: 1024, height: 1024, count: 1, cfgScale: 8 },
+  defaults: { width: 1024, height: 1024, count: 1 },
 };
 
 export const ultra: Model = {
@@ -69,7 +69,7 @@ export const ultra: Model = {
     maxSeed: 4294967294,
     stylePresets: ['photographic', 'digital-art', 'anime'],
   },
-  defaults: { width: 1024, height: 1024, count: 1, cfgScale: null },
+  defaults: { width: 1024, height: 1024, count: 1 },
 };
 
 export const models = [offline, titan, ultra];

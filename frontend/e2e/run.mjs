@@ -1,0 +1,283 @@
+#!/usr/bin/env node
+// End-to-end test of the web UI in real Chromium against the real embedded server.
+//
+//   RENDERMART_BIN=/path/to/rendermart npm --prefix frontend run e2e
+//
+// Starts `rendermart serve --port 0` on a fresh data dir (SQLite, local files, offline
+// engine), drives Debian's /usr/bin/chromium through playwright-core, saves a screenshot of
+// every step, and ends with "e2e: N passed, N failed" (exit code 1 on any failure).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const frontendDir = path.resolve(here, '..');
+const repoDir = path.resolve(frontendDir, '..');
+const distDir = path.join(frontendDir, 'dist');
+const screenshotDir = path.resolve(process.env.E2E_SCREENSHOT_DIR ?? path.join(here, 'screenshots'));
+const targetDir = process.env.CARGO_TARGET_DIR ?? path.join(repoDir, 'target');
+const bin = process.env.RENDERMART_BIN ?? path.join(targetDir, 'debug', 'rendermart');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 30000);
+
+const log = (...a) => console.log('[e2e]', ...a);
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch {
+      // Best effort: the run is over either way.
+    }
+  }
+}
+
+/** Starts the server and resolves with the base URL it prints. */
+function startServer(dataDir) {
+  if (!existsSync(bin)) throw new Error(`server binary not found at ${bin} (set RENDERMART_BIN or build with cargo build -p api)`);
+  const env = {
+    ...process.env,
+    RENDERMART_DATA_DIR: dataDir,
+    RENDERMART_FRONTEND_DIR: process.env.RENDERMART_FRONTEND_DIR ?? distDir,
+    // Slow the offline engine down so the progress bar is visible for a while.
+    RENDERMART_OFFLINE_STEP_MS: process.env.RENDERMART_OFFLINE_STEP_MS ?? '150',
+    RUST_LOG: process.env.RUST_LOG ?? 'info',
+  };
+  const child = spawn(bin, ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir], {
+    cwd: repoDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = [];
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  );
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server printed no URL within 60 s:\n${output.join('')}`)), 60000);
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      output.push(text);
+      if (process.env.E2E_SERVER_LOG) process.stderr.write(text);
+      const m = text.match(/https?:\/\/[^\s"'<>]+/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[0].replace(/\/+$/, ''), output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output.join('')}`));
+    });
+  });
+}
+
+/** The server serves frontend/dist itself; until it does, serve it through vite preview's proxy. */
+async function frontendUrl(apiUrl) {
+  const res = await fetch(`${apiUrl}/explore`, { headers: { Accept: 'text/html' } }).catch(() => null);
+  const html = res && res.ok ? await res.text() : '';
+  if (html.includes('<div id="root">')) {
+    log(`the server serves frontend/dist at ${apiUrl}/ with client-route fallback`);
+    return apiUrl;
+  }
+  if (process.env.E2E_REQUIRE_EMBEDDED_FRONTEND) {
+    throw new Error(`${apiUrl}/explore did not return frontend/dist's index.html (status ${res?.status})`);
+  }
+  log(`WARNING: ${apiUrl}/explore is not the SPA (status ${res?.status}); serving frontend/dist with vite preview, /api proxied to the server`);
+  process.env.RENDERMART_API_URL = apiUrl;
+  const { preview } = await import('vite');
+  const server = await preview({ root: frontendDir, preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+  cleanups.push(() => server.close());
+  const url = server.resolvedUrls?.local?.[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  return url.replace(/\/+$/, '');
+}
+
+let shot = 0;
+async function screenshot(page, name) {
+  shot += 1;
+  const file = path.join(screenshotDir, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  log(`screenshot ${file}`);
+}
+
+async function scenario(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+
+  const stamp = Date.now().toString(36);
+  const email = `e2e-${stamp}@example.com`;
+  const password = 'correct horse battery staple';
+  const prompt = `A lighthouse on a cliff at dusk, e2e ${stamp}`;
+
+  log('1. sign up from the home page');
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('heading', { name: 'Type a prompt. Watch it render.' }).waitFor();
+  await screenshot(page, 'home');
+  await page.getByRole('banner').getByRole('link', { name: 'Sign up' }).click();
+  await page.getByLabel('Display name').fill('E2E Tester');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await screenshot(page, 'signup');
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/generate$/);
+
+  log('2. generate with the offline engine');
+  const modelSelect = page.getByLabel('Model', { exact: true });
+  await modelSelect.waitFor();
+  const offlineOption = await modelSelect.locator('option', { hasText: 'offline, no AI' }).first().getAttribute('value');
+  if (!offlineOption) throw new Error('no model is labelled offline, no AI');
+  await modelSelect.selectOption(offlineOption);
+  await page.getByLabel('Prompt', { exact: true }).fill(prompt);
+  await screenshot(page, 'generate-form');
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+
+  const bar = page.getByRole('progressbar').first();
+  await bar.waitFor({ state: 'visible' });
+  const seen = new Set();
+  let shotRunning = false;
+  // Sample the bar while it lives: it must move, not just appear.
+  const sampleUntil = Date.now() + STEP_TIMEOUT;
+  while (Date.now() < sampleUntil) {
+    const v = await bar.getAttribute('aria-valuenow', { timeout: 500 }).catch(() => null);
+    if (v === null) break;
+    seen.add(Number(v));
+    if (seen.size >= 2 && !shotRunning) {
+      shotRunning = true;
+      await screenshot(page, 'generate-running');
+    }
+    await page.waitForTimeout(100);
+  }
+  log(`progress values seen: ${[...seen].sort((a, b) => a - b).join(', ')}`);
+  if (seen.size === 0) throw new Error('the progress bar never had an aria-valuenow');
+
+  const result = page.getByRole('list', { name: 'Generated images' }).getByAltText(prompt, { exact: true }).first();
+  await result.waitFor({ state: 'visible' });
+  await page.waitForFunction(
+    (alt) => [...document.querySelectorAll('img')].some((i) => i.alt === alt && i.complete && i.naturalWidth > 0),
+    prompt,
+  );
+  await screenshot(page, 'generate-done');
+
+  log('3. reload: still logged in, the image is in the gallery');
+  await page.reload();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gallery' }).click();
+  await page.waitForURL(/\/gallery/);
+  const tile = page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true });
+  await tile.waitFor({ state: 'visible' });
+  await screenshot(page, 'gallery');
+
+  log('4. open it and publish it');
+  await tile.click();
+  await page.waitForURL(/\/images\//);
+  await page.getByRole('complementary', { name: 'Image details' }).waitFor();
+  await page.getByRole('button', { name: 'Publish', exact: true }).click();
+  await page.getByRole('button', { name: 'Unpublish', exact: true }).waitFor();
+  await screenshot(page, 'image-published');
+
+  log('5. log out; the image is in Explore');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.getByRole('banner').getByRole('link', { name: 'Log in' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Explore' }).click();
+  await page.waitForURL(/\/explore$/);
+  await page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
+  await screenshot(page, 'explore-logged-out');
+
+  log('6. extra views: phone width and dark mode (looked at, not asserted)');
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
+  const phonePage = await phone.newPage();
+  phonePage.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+  });
+  phonePage.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+  await phonePage.goto(`${baseUrl}/explore`);
+  await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
+  await screenshot(phonePage, 'explore-phone-dark');
+  await phonePage.goto(`${baseUrl}/login`);
+  await phonePage.getByLabel('Email').fill(email);
+  await phonePage.getByLabel('Password').fill(password);
+  await phonePage.getByRole('button', { name: 'Log in' }).click();
+  await phonePage.waitForURL(/\/generate$/);
+  await phonePage.getByLabel('Prompt', { exact: true }).waitFor();
+  await screenshot(phonePage, 'generate-phone-dark');
+  await phone.close();
+
+  if (consoleErrors.length > 0) {
+    throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
+  }
+  await context.close();
+}
+
+async function main() {
+  if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('frontend/dist is missing: run npm --prefix frontend run build first');
+  if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
+  rmSync(screenshotDir, { recursive: true, force: true });
+  mkdirSync(screenshotDir, { recursive: true });
+  log(`screenshots go to ${screenshotDir}`);
+
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'rendermart-e2e-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const { url: apiUrl } = await startServer(dataDir);
+  log(`server listening at ${apiUrl} (data dir ${dataDir})`);
+  const baseUrl = await frontendUrl(apiUrl);
+
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  cleanups.push(() => browser.close());
+
+  let passed = 0;
+  let failed = 0;
+  try {
+    await scenario(browser, baseUrl);
+    passed++;
+    log('PASS sign up, generate offline, gallery after reload, publish, explore logged out');
+  } catch (err) {
+    failed++;
+    log(`FAIL ${err instanceof Error ? err.stack ?? err.message : err}`);
+    for (const ctx of browser.contexts()) {
+      for (const p of ctx.pages()) await screenshot(p, 'failure').catch(() => undefined);
+    }
+  }
+  log(`screenshots saved in ${screenshotDir}`);
+  return { passed, failed };
+}
+
+let result = { passed: 0, failed: 1 };
+try {
+  result = await main();
+} catch (err) {
+  log(`ERROR ${err instanceof Error ? err.message : err}`);
+} finally {
+  await cleanup();
+}
+console.log(`e2e: ${result.passed} passed, ${result.failed} failed`);
+process.exit(result.failed === 0 && result.passed > 0 ? 0 : 1);
