@@ -137,9 +137,18 @@ for entry in "${VALUE_SETS[@]}"; do
   kubeconform "$OUT/$name.yaml"
 done
 
+# test_nginx.py runs frontend/nginx.conf in a real nginx (Debian's nginx-light) on loopback.
+step "nginx for the frontend config test"
+if command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; then
+  echo "nginx: installed"
+else
+  run apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
+    { run apt-get update -qq && run apt-get install -y -qq nginx-light >/dev/null; }
+fi
+
 step "pytest deploy/tests"
 cd "$ROOT"
-RENDERMART_HELM="$HELM" RENDERMART_K8S_VERSION="$K8S_VERSION" \
+RENDERMART_HELM="$HELM" RENDERMART_K8S_VERSION="$K8S_VERSION" RENDERMART_REQUIRE_NGINX=1 \
   run "$VENV/bin/python" -m pytest -p no:cacheprovider deploy/tests
 
 echo
