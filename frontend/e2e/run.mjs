@@ -111,30 +111,60 @@ async function screenshot(page, name) {
   log(`screenshot ${file}`);
 }
 
+/** Every form control has a label and every button or link a name, on the page as it is now. */
+async function checkAccessibleNames(page, where) {
+  const problems = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+      const labelled = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      if (!labelled) out.push(`unlabelled <${el.tagName.toLowerCase()} name="${el.getAttribute('name') ?? ''}">`);
+    }
+    for (const el of document.querySelectorAll('button, a[href]')) {
+      const imgs = [...el.querySelectorAll('img')].map((i) => i.alt).join(' ');
+      const name = (el.getAttribute('aria-label') || el.textContent || imgs || '').trim();
+      if (!name) out.push(`nameless ${el.outerHTML.slice(0, 100)}`);
+    }
+    for (const img of document.querySelectorAll('img')) {
+      if (!img.hasAttribute('alt')) out.push(`img without alt ${img.src.slice(0, 60)}`);
+    }
+    return out;
+  });
+  if (problems.length > 0) throw new Error(`accessibility problems on ${where}:\n  ${problems.join('\n  ')}`);
+}
+
+function watchConsole(page, consoleErrors) {
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+    if (msg.type() === 'warning') log(`console warning: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+}
+
+const account = {
+  email: `e2e-${Date.now().toString(36)}@example.com`,
+  password: 'correct horse battery staple',
+  prompt: `A lighthouse on a cliff at dusk, e2e ${Date.now().toString(36)}`,
+};
+
 async function scenario(browser, baseUrl) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
-
-  const stamp = Date.now().toString(36);
-  const email = `e2e-${stamp}@example.com`;
-  const password = 'correct horse battery staple';
-  const prompt = `A lighthouse on a cliff at dusk, e2e ${stamp}`;
+  watchConsole(page, consoleErrors);
+  const { email, password, prompt } = account;
 
   log('1. sign up from the home page');
   await page.goto(`${baseUrl}/`);
   await page.getByRole('heading', { name: 'Type a prompt. Watch it render.' }).waitFor();
   await screenshot(page, 'home');
+  await checkAccessibleNames(page, 'home');
   await page.getByRole('banner').getByRole('link', { name: 'Sign up' }).click();
   await page.getByLabel('Display name').fill('E2E Tester');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await screenshot(page, 'signup');
+  await checkAccessibleNames(page, 'sign up');
   await page.getByRole('button', { name: 'Sign up' }).click();
   await page.waitForURL(/\/generate$/);
 
@@ -146,6 +176,7 @@ async function scenario(browser, baseUrl) {
   await modelSelect.selectOption(offlineOption);
   await page.getByLabel('Prompt', { exact: true }).fill(prompt);
   await screenshot(page, 'generate-form');
+  await checkAccessibleNames(page, 'generate');
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
 
   const bar = page.getByRole('progressbar').first();
@@ -183,6 +214,7 @@ async function scenario(browser, baseUrl) {
   const tile = page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true });
   await tile.waitFor({ state: 'visible' });
   await screenshot(page, 'gallery');
+  await checkAccessibleNames(page, 'gallery');
 
   log('4. open it and publish it');
   await tile.click();
@@ -191,6 +223,7 @@ async function scenario(browser, baseUrl) {
   await page.getByRole('button', { name: 'Publish', exact: true }).click();
   await page.getByRole('button', { name: 'Unpublish', exact: true }).waitFor();
   await screenshot(page, 'image-published');
+  await checkAccessibleNames(page, 'image view');
 
   log('5. log out; the image is in Explore');
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -203,10 +236,7 @@ async function scenario(browser, baseUrl) {
   log('6. extra views: phone width and dark mode (looked at, not asserted)');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
   const phonePage = await phone.newPage();
-  phonePage.on('console', (msg) => {
-    if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  phonePage.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+  watchConsole(phonePage, consoleErrors);
   await phonePage.goto(`${baseUrl}/explore`);
   await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
   await screenshot(phonePage, 'explore-phone-dark');
@@ -218,6 +248,66 @@ async function scenario(browser, baseUrl) {
   await phonePage.getByLabel('Prompt', { exact: true }).waitFor();
   await screenshot(phonePage, 'generate-phone-dark');
   await phone.close();
+
+  if (consoleErrors.length > 0) {
+    throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
+  }
+  await context.close();
+}
+
+/** The same user, by keyboard where it matters: history, preferences and API keys. */
+async function accountPages(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  watchConsole(page, consoleErrors);
+
+  log('7. log in by keyboard');
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByLabel('Password').press('Enter');
+  await page.waitForURL(/\/generate$/);
+
+  log('8. history lists the job as done');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+  const item = page.getByRole('list', { name: 'Generations' }).getByRole('listitem').filter({ hasText: account.prompt });
+  await item.waitFor();
+  if ((await item.getAttribute('data-status')) !== 'SUCCEEDED') throw new Error('the job is not SUCCEEDED in History');
+  await screenshot(page, 'history');
+  await checkAccessibleNames(page, 'history');
+
+  log('9. settings: save defaults, create an API key (shown once), revoke it');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page.getByLabel('Default negative prompt').fill('blurry, watermark');
+  await page.getByRole('button', { name: 'Save defaults' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+  await page.getByLabel('Key name').fill('e2e-script');
+  await page.getByLabel('Key name').press('Enter');
+  const secret = await page.getByTestId('api-key-secret').textContent();
+  if (!secret || secret.length < 16) throw new Error(`the API key secret looks wrong: ${secret}`);
+  // The secret is a bearer token of its own.
+  const viewer = await page.evaluate(async (token) => {
+    const r = await fetch('/api/graphql', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ viewer { email } }' }),
+    });
+    return (await r.json()).data?.viewer?.email;
+  }, secret);
+  if (viewer !== account.email) throw new Error(`the new API key does not authenticate as the user (got ${viewer})`);
+  await screenshot(page, 'settings-key-created');
+  await checkAccessibleNames(page, 'settings');
+  await page.getByRole('button', { name: 'Done' }).click();
+  await page.getByRole('button', { name: 'Revoke e2e-script' }).click();
+  await page.getByRole('button', { name: 'Yes, revoke e2e-script' }).click();
+  await page.getByText('No API keys yet.').waitFor();
+  await page.reload();
+  if ((await page.getByLabel('Default negative prompt').inputValue()) !== 'blurry, watermark') {
+    throw new Error('the saved default negative prompt did not survive a reload');
+  }
+  await screenshot(page, 'settings');
 
   if (consoleErrors.length > 0) {
     throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
@@ -254,17 +344,30 @@ async function main() {
   });
   cleanups.push(() => browser.close());
 
+  const tests = [
+    ['sign up, generate offline with live progress, gallery after reload, publish, explore logged out', scenario],
+    ['history, preferences and API keys of the same user', accountPages],
+  ];
   let passed = 0;
   let failed = 0;
-  try {
-    await scenario(browser, baseUrl);
-    passed++;
-    log('PASS sign up, generate offline, gallery after reload, publish, explore logged out');
-  } catch (err) {
-    failed++;
-    log(`FAIL ${err instanceof Error ? err.stack ?? err.message : err}`);
-    for (const ctx of browser.contexts()) {
-      for (const p of ctx.pages()) await screenshot(p, 'failure').catch(() => undefined);
+  for (const [name, fn] of tests) {
+    if (failed > 0) {
+      // Later tests build on the first one's user and image.
+      log(`SKIP ${name}`);
+      failed++;
+      continue;
+    }
+    try {
+      await fn(browser, baseUrl);
+      passed++;
+      log(`PASS ${name}`);
+    } catch (err) {
+      failed++;
+      log(`FAIL ${name}: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+      for (const ctx of browser.contexts()) {
+        for (const p of ctx.pages()) await screenshot(p, 'failure').catch(() => undefined);
+        await ctx.close().catch(() => undefined);
+      }
     }
   }
   log(`screenshots saved in ${screenshotDir}`);
