@@ -5,16 +5,19 @@
 # GitHub Actions, AWS policies).
 #
 # Tools are pinned and installed once into $RENDERMART_TOOLS (default
-# /root/.cache/rendermart-tools): helm and kubeconform from the Go module proxy, the
+# ~/.cache/rendermart-tools, i.e. /root/.cache/rendermart-tools here): helm and kubeconform from the Go module proxy, the
 # Kubernetes JSON schemas (PyPI package kubernetes-validate) and pytest into a venv. Nothing
 # but those installs touches the network; validation itself runs in a network namespace
 # without any interface when `unshare` allows it.
+#
+# The GitHub Actions workflow is checked with actionlint (also from the Go module proxy).
 #
 # Usage: deploy/check-chart.sh            exits non-zero on the first failure
 set -euo pipefail
 
 HELM_VERSION=v3.22.0
 KUBECONFORM_VERSION=v0.7.0
+ACTIONLINT_VERSION=v1.7.12
 KUBERNETES_VALIDATE_VERSION=1.37.0
 PYTEST_VERSION=9.2.0
 PYYAML_VERSION=6.0.3
@@ -22,7 +25,7 @@ PYYAML_VERSION=6.0.3
 K8S_VERSION=1.33.0
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="${RENDERMART_TOOLS:-/root/.cache/rendermart-tools}"
+TOOLS="${RENDERMART_TOOLS:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/rendermart-tools}"
 BIN="$TOOLS/bin"
 VENV="$TOOLS/venv-kv$KUBERNETES_VALIDATE_VERSION"
 SCHEMAS="$TOOLS/k8s-schemas-kv$KUBERNETES_VALIDATE_VERSION"
@@ -53,6 +56,7 @@ go_tool() { # name module version
 }
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"
 go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 HELM="$BIN/helm"
 KUBECONFORM="$BIN/kubeconform"
 
@@ -137,13 +141,19 @@ for entry in "${VALUE_SETS[@]}"; do
   kubeconform "$OUT/$name.yaml"
 done
 
+step "actionlint .github/workflows/ci.yml"
+run "$BIN/actionlint" -shellcheck= -pyflakes= "$ROOT/.github/workflows/ci.yml"
+echo "ok"
+
 # test_nginx.py runs frontend/nginx.conf in a real nginx (Debian's nginx-light) on loopback.
 step "nginx for the frontend config test"
 if command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; then
   echo "nginx: installed"
 else
-  run apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
-    { run apt-get update -qq && run apt-get install -y -qq nginx-light >/dev/null; }
+  SUDO=()
+  [[ $(id -u) -eq 0 ]] || SUDO=(sudo -n)
+  run "${SUDO[@]}" apt-get install -y -qq nginx-light >/dev/null 2>&1 ||
+    { run "${SUDO[@]}" apt-get update -qq && run "${SUDO[@]}" apt-get install -y -qq nginx-light >/dev/null; }
 fi
 
 step "pytest deploy/tests"
