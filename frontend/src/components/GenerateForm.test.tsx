@@ -30,6 +30,17 @@ describe('GenerateForm', () => {
     expect(screen.queryByLabelText('Style')).not.toBeInTheDocument();
   });
 
+  it('fills width and height from a suggested size and shows a typed size as custom', async () => {
+    const { user } = setup();
+    const preset = screen.getByLabelText('Size preset');
+    await user.selectOptions(preset, '768x512');
+    expect(screen.getByLabelText('Width')).toHaveValue(768);
+    expect(screen.getByLabelText('Height')).toHaveValue(512);
+    await user.clear(screen.getByLabelText('Height'));
+    await user.type(screen.getByLabelText('Height'), '640');
+    expect(preset).toHaveValue('custom');
+  });
+
   it('switches to the fixed size list, count and quality of a model that has them', async () => {
     const { user } = setup();
     await user.selectOptions(screen.getByLabelText('Model'), titan.id);

@@ -196,6 +196,35 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
           </div>
         ) : (
           <div className="grid grid-cols-2 gap-2">
+            {c.sizes.length > 0 ? (
+              <div className="col-span-2">
+                <label htmlFor={fid('preset')} className={labelClass}>
+                  Size preset
+                </label>
+                <select
+                  id={fid('preset')}
+                  name="sizePreset"
+                  value={
+                    c.sizes.some((s) => s.width === values.width && s.height === values.height)
+                      ? sizeKey(values.width, values.height)
+                      : 'custom'
+                  }
+                  onChange={(e) => {
+                    if (e.target.value === 'custom') return;
+                    const [w, h] = e.target.value.split('x').map(Number);
+                    set({ width: w, height: h });
+                  }}
+                  className={inputClass}
+                >
+                  {c.sizes.map((s) => (
+                    <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>
+                      {s.width} × {s.height}
+                    </option>
+                  ))}
+                  <option value="custom">Custom size</option>
+                </select>
+              </div>
+            ) : null}
             <div>
               <label htmlFor={fid('width')} className={labelClass}>
                 Width

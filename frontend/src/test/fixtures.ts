@@ -25,7 +25,7 @@ export const offline: Model = {
   provider: 'RenderMart',
   offline: true,
   description: 'Draws a deterministic picture without any AI.',
-  capabilities: { ...base, minSide: 64, maxSide: 2048, sideStep: 64, maxPixels: 4194304, maxImages: 4, negativePrompt: true, seed: true, maxSeed: 2147483647, cfgScale: { min: 1, max: 10, default: 7 } },
+  capabilities: { ...base, sizes: [{ width: 512, height: 512 }, { width: 768, height: 512 }], minSide: 64, maxSide: 2048, sideStep: 64, maxPixels: 4194304, maxImages: 4, negativePrompt: true, seed: true, maxSeed: 2147483647, cfgScale: { min: 1, max: 10, default: 7 } },
   defaults: { width: 512, height: 512, count: 1 },
 };
 
