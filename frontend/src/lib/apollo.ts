@@ -1,9 +1,10 @@
 import { ApolloClient, HttpLink, InMemoryCache, from, split } from '@apollo/client';
 import { setContext } from '@apollo/client/link/context';
+import { onError } from '@apollo/client/link/error';
 import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
 import { getMainDefinition, relayStylePagination } from '@apollo/client/utilities';
 import { createClient, type Client } from 'graphql-ws';
-import { getToken, onTokenChange } from './session';
+import { getToken, onTokenChange, setToken } from './session';
 
 export const GRAPHQL_PATH = '/api/graphql';
 
@@ -61,13 +62,22 @@ export function createApolloClient(): { client: ApolloClient<unknown>; wsClient:
   // A socket authenticated as someone else must not outlive a log-in or log-out.
   onTokenChange(() => wsClient.terminate());
 
+  // A token the server no longer accepts (expired, signing secret rotated, user deleted) ends
+  // the session instead of leaving every page failing; the UI then offers to log in again.
+  const expiryLink = onError(({ graphQLErrors, operation }) => {
+    const sentToken = (operation.getContext().headers as Record<string, string> | undefined)?.Authorization;
+    if (sentToken && sentToken === `Bearer ${getToken()}` && graphQLErrors?.some((e) => e.extensions?.code === 'UNAUTHENTICATED')) {
+      setToken(null);
+    }
+  });
+
   const link = split(
     ({ query }) => {
       const def = getMainDefinition(query);
       return def.kind === 'OperationDefinition' && def.operation === 'subscription';
     },
     new GraphQLWsLink(wsClient),
-    from([authLink, httpLink]),
+    from([authLink, expiryLink, httpLink]),
   );
 
   const client = new ApolloClient({ link, cache: createCache() });
