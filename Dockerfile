@@ -22,8 +22,7 @@ FROM chef AS builder
 # Size over link time: the final image should stay well under 40 MB.
 ENV CARGO_PROFILE_RELEASE_LTO=thin \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-    CARGO_PROFILE_RELEASE_STRIP=symbols \
-    CARGO_PROFILE_RELEASE_PANIC=abort
+    CARGO_PROFILE_RELEASE_STRIP=symbols
 COPY --from=planner /src/recipe.json recipe.json
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     cargo chef cook --release --locked --recipe-path recipe.json

@@ -73,6 +73,8 @@ def test_skaffold_releases_render_with_the_images_skaffold_injects(skaffold, pro
     build, releases = releases_by_profile(skaffold)[profile]
     (release,) = releases
     assert (ROOT / release["chartPath"] / "Chart.yaml").is_file()
+    # helm --wait would hold the post-install migration hook until the backend is healthy.
+    assert release.get("wait") is not True
     args = []
     for f in release.get("valuesFiles", []):
         assert (ROOT / f).is_file(), f
