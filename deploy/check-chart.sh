@@ -43,6 +43,8 @@ if unshare -rn true 2>/dev/null; then OFFLINE=(unshare -rn); fi
 
 step "tools (pinned, cached in $TOOLS)"
 mkdir -p "$BIN"
+# Go lives in /usr/local/go here; CI's environment may not have it on PATH.
+command -v go >/dev/null || PATH="$PATH:/usr/local/go/bin"
 go_tool() { # name module version
   local name=$1 module=$2 version=$3 stamp="$BIN/.$1-$3"
   if [[ -x "$BIN/$name" && -f "$stamp" ]]; then
