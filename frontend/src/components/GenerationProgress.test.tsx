@@ -1,6 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
+import type { GenerationErrorCode } from '../graphql/generated';
 import { GenerationProgress } from './GenerationProgress';
 
 const base = {
@@ -10,8 +11,8 @@ const base = {
   stage: null,
   queuePosition: null as number | null,
   preview: null as string | null,
-  error: null as { code: string; message: string } | null,
-  prompt: { text: 'a lighthouse at dusk' },
+  error: null as { code: GenerationErrorCode; message: string } | null,
+  prompt: { text: 'a lighthouse at dusk' } as { text: string } | null,
 };
 
 describe('GenerationProgress', () => {

@@ -3,7 +3,7 @@ import { generationErrorText } from '../lib/errors';
 import { buttonSecondary } from './ui';
 
 type Gen = Pick<GenerationFieldsFragment, 'id' | 'status' | 'progress' | 'stage' | 'queuePosition' | 'preview' | 'error'> & {
-  prompt: { text: string };
+  prompt: { text: string } | null;
 };
 
 interface Props {
@@ -56,7 +56,7 @@ export function GenerationProgress({ generation: g, onCancel, onRetry, cancellin
       {(g.status === 'RUNNING' || g.status === 'QUEUED') && g.preview ? (
         <img
           src={g.preview}
-          alt={`Preview of: ${g.prompt.text}`}
+          alt={`Preview of: ${g.prompt?.text ?? 'your prompt'}`}
           className="aspect-square w-full max-w-sm rounded-xl object-cover blur-[1px] [image-rendering:pixelated]"
         />
       ) : null}

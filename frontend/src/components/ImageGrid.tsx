@@ -3,7 +3,7 @@ import { Link } from 'react-router-dom';
 import type { ImageFieldsFragment } from '../graphql/generated';
 
 type GridImage = Pick<ImageFieldsFragment, 'id' | 'thumbnailUrl' | 'width' | 'height' | 'favorite' | 'visibility'> & {
-  prompt: { text: string };
+  prompt: { text: string } | null;
   owner?: { displayName: string } | null;
 };
 
@@ -43,14 +43,14 @@ export function ImageGrid({ images, hasMore = false, loadingMore = false, onLoad
             >
               <img
                 src={img.thumbnailUrl}
-                alt={img.prompt.text}
+                alt={img.prompt?.text ?? ''}
                 width={img.width}
                 height={img.height}
                 loading="lazy"
                 className="aspect-square w-full object-cover transition-transform duration-300 group-hover:scale-105"
               />
               <div className="pointer-events-none absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/70 to-transparent p-2 text-xs text-white opacity-0 transition-opacity group-hover:opacity-100 group-focus-visible:opacity-100">
-                <p className="line-clamp-2">{img.prompt.text}</p>
+                <p className="line-clamp-2">{img.prompt?.text}</p>
                 {img.owner ? <p className="mt-0.5 text-white/70">by {img.owner.displayName}</p> : null}
               </div>
               {showBadges ? (

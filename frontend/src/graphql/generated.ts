@@ -4,17 +4,32 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 export type GenerateImagesInput = {
   cfgScale?: number | null | undefined;
+  /** How many images. */
   count?: number | null | undefined;
   height?: number | null | undefined;
+  /** Resending with the same key returns the same job instead of queuing another. */
   idempotencyKey?: string | null | undefined;
+  /** A model id from `models`; default: your preference, then the server's first model. */
   model?: string | null | undefined;
+  /** What to leave out. */
   negativePrompt?: string | null | undefined;
+  /** What to draw. */
   prompt: string;
   quality?: string | null | undefined;
+  /** Leave out for a random seed; the job's `params` show the seed used. */
   seed?: number | null | undefined;
   stylePreset?: string | null | undefined;
   width?: number | null | undefined;
 };
+
+/** Why a job failed (or, on a succeeded job, why some images are missing). */
+export type GenerationErrorCode =
+  | 'CONTENT_FILTERED'
+  | 'INTERNAL'
+  | 'MODEL_UNAVAILABLE'
+  | 'STORAGE_FAILED'
+  | 'THROTTLED'
+  | 'TIMEOUT';
 
 export type GenerationStatus =
   | 'CANCELLED'
@@ -24,6 +39,7 @@ export type GenerationStatus =
   | 'SUCCEEDED';
 
 export type ImageFilter = {
+  /** Only favourites. */
   favorite?: boolean | null | undefined;
 };
 
@@ -35,9 +51,11 @@ export type LogInInput = {
 export type SignUpInput = {
   displayName: string;
   email: string;
+  /** At least 10 characters. */
   password: string;
 };
 
+/** Fields left out are unchanged; an empty string clears a text field. */
 export type UpdatePreferencesInput = {
   count?: number | null | undefined;
   defaultModel?: string | null | undefined;
@@ -51,70 +69,70 @@ export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
 
-export type ModelFieldsFragment = { id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } };
+export type ModelFieldsFragment = { id: string, name: string, provider: string, offline: boolean, description: string, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number, maxSide: number, sideStep: number, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } };
 
-export type ImageFieldsFragment = { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } };
+export type ImageFieldsFragment = { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null };
 
-export type GenerationFieldsFragment = { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> };
+export type GenerationFieldsFragment = { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> };
 
 export type PreferencesFieldsFragment = { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { id: string, email: string, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } } | null };
+export type ViewerQuery = { viewer: { id: string, email: string | null, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } | null } | null };
 
 export type ModelsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ModelsQuery = { models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } }> };
+export type ModelsQuery = { models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number, maxSide: number, sideStep: number, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } }> };
 
 export type SignUpMutationVariables = Exact<{
   input: SignUpInput;
 }>;
 
 
-export type SignUpMutation = { signUp: { token: string, user: { id: string, email: string, displayName: string } } };
+export type SignUpMutation = { signUp: { token: string, user: { id: string, email: string | null, displayName: string } } };
 
 export type LogInMutationVariables = Exact<{
   input: LogInInput;
 }>;
 
 
-export type LogInMutation = { logIn: { token: string, user: { id: string, email: string, displayName: string } } };
+export type LogInMutation = { logIn: { token: string, user: { id: string, email: string | null, displayName: string } } };
 
 export type GenerateImagesMutationVariables = Exact<{
   input: GenerateImagesInput;
 }>;
 
 
-export type GenerateImagesMutation = { generateImages: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+export type GenerateImagesMutation = { generateImages: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
 
 export type CancelGenerationMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelGenerationMutation = { cancelGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+export type CancelGenerationMutation = { cancelGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
 
 export type RetryGenerationMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetryGenerationMutation = { retryGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+export type RetryGenerationMutation = { retryGeneration: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
 
 export type GenerationUpdatesSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationUpdatesSubscription = { generationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+export type GenerationUpdatesSubscription = { generationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
 
 export type MyGenerationUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type MyGenerationUpdatesSubscription = { myGenerationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } };
+export type MyGenerationUpdatesSubscription = { myGenerationUpdates: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
 
 export type GenerationsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -123,7 +141,7 @@ export type GenerationsQueryVariables = Exact<{
 }>;
 
 
-export type GenerationsQuery = { generations: { edges: Array<{ cursor: string, node: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type GenerationsQuery = { generations: { edges: Array<{ cursor: string, node: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ImagesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -132,7 +150,7 @@ export type ImagesQueryVariables = Exact<{
 }>;
 
 
-export type ImagesQuery = { images: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ImagesQuery = { images: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type PublicImagesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -140,7 +158,7 @@ export type PublicImagesQueryVariables = Exact<{
 }>;
 
 
-export type PublicImagesQuery = { publicImages: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string }, prompt: { id: string, text: string, negativeText: string | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type PublicImagesQuery = { publicImages: { edges: Array<{ cursor: string, node: { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ImageDetailQueryVariables = Exact<{
   id: string | number;
@@ -150,7 +168,7 @@ export type ImageDetailQueryVariables = Exact<{
 export type ImageDetailQuery = { node:
     | { id: string }
     | { id: string }
-    | { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string }, generation: { id: string, model: string, params: unknown }, prompt: { id: string, text: string, negativeText: string | null } }
+    | { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string } | null, generation: { id: string, model: string, params: unknown } | null, prompt: { id: string, text: string, negativeText: string | null } | null }
     | { id: string }
     | { id: string }
    | null };
@@ -176,19 +194,19 @@ export type DeleteImageMutationVariables = Exact<{
 }>;
 
 
-export type DeleteImageMutation = { deleteImage: boolean };
+export type DeleteImageMutation = { deleteImage: string };
 
 export type SettingsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type SettingsQuery = { viewer: { id: string, email: string, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null }, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null }> } | null, models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string | null, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number | null, maxSide: number | null, sideStep: number | null, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } }> };
+export type SettingsQuery = { viewer: { id: string, email: string | null, displayName: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } | null, apiKeys: Array<{ id: string, name: string, prefix: string, createdAt: string, lastUsedAt: string | null }> | null } | null, models: Array<{ id: string, name: string, provider: string, offline: boolean, description: string, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number, maxSide: number, sideStep: number, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } }> };
 
 export type UpdatePreferencesMutationVariables = Exact<{
   input: UpdatePreferencesInput;
 }>;
 
 
-export type UpdatePreferencesMutation = { updatePreferences: { id: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } } };
+export type UpdatePreferencesMutation = { updatePreferences: { id: string, preferences: { defaultModel: string | null, width: number | null, height: number | null, count: number | null, stylePreset: string | null, negativePrompt: string | null } | null } };
 
 export type CreateApiKeyMutationVariables = Exact<{
   name: string;
@@ -202,11 +220,11 @@ export type RevokeApiKeyMutationVariables = Exact<{
 }>;
 
 
-export type RevokeApiKeyMutation = { revokeApiKey: boolean };
+export type RevokeApiKeyMutation = { revokeApiKey: { id: string, revokedAt: string | null } };
 
 export type GenerationQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type GenerationQuery = { generation: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: string, message: string } | null, prompt: { id: string, text: string, negativeText: string | null }, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number | null, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } }> } | null };
+export type GenerationQuery = { generation: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };

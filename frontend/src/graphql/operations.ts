@@ -355,7 +355,10 @@ export const CREATE_API_KEY = gql`
 
 export const REVOKE_API_KEY = gql`
   mutation RevokeApiKey($id: ID!) {
-    revokeApiKey(id: $id)
+    revokeApiKey(id: $id) {
+      id
+      revokedAt
+    }
   }
 `;
 

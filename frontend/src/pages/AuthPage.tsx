@@ -98,13 +98,16 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
               name="password"
               type="password"
               required
-              minLength={mode === 'signup' ? 8 : undefined}
+              minLength={mode === 'signup' ? 10 : undefined}
               autoComplete={mode === 'signup' ? 'new-password' : 'current-password'}
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               className={inputClass}
               aria-describedby={`${id}-password-error`}
             />
+            {mode === 'signup' && !fieldMsg('password') ? (
+              <p className="mt-1 text-xs text-zinc-500">At least 10 characters.</p>
+            ) : null}
             <FieldError id={`${id}-password-error`}>{fieldMsg('password')}</FieldError>
           </div>
           <ErrorMessage problems={problems} />

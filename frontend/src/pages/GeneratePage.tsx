@@ -97,7 +97,7 @@ export function GeneratePage() {
           ) : (
             <div className="space-y-4">
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                <span className="font-medium text-zinc-900 dark:text-zinc-100">“{generation.prompt.text}”</span>
+                <span className="font-medium text-zinc-900 dark:text-zinc-100">“{generation.prompt?.text}”</span>
               </p>
               <GenerationProgress
                 generation={generation}
@@ -117,7 +117,7 @@ export function GeneratePage() {
                   {generation.images.map((img) => (
                     <li key={img.id}>
                       <Link to={`/images/${encodeURIComponent(img.id)}`} className="block overflow-hidden rounded-xl ring-violet-500 focus-visible:outline-none focus-visible:ring-2">
-                        <img src={img.url} alt={img.prompt.text} width={img.width} height={img.height} className="h-auto w-full" />
+                        <img src={img.url} alt={img.prompt?.text ?? generation.prompt?.text ?? ''} width={img.width} height={img.height} className="h-auto w-full" />
                       </Link>
                     </li>
                   ))}

@@ -89,19 +89,19 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
       <div className="flex shrink-0 gap-1">
         {g.images.slice(0, 4).map((img) => (
           <Link key={img.id} to={`/images/${encodeURIComponent(img.id)}`}>
-            <img src={img.thumbnailUrl} alt={img.prompt.text} className="h-16 w-16 rounded-lg object-cover" />
+            <img src={img.thumbnailUrl} alt={img.prompt?.text ?? ''} className="h-16 w-16 rounded-lg object-cover" />
           </Link>
         ))}
         {g.images.length === 0 ? (
           g.preview ? (
-            <img src={g.preview} alt={`Preview of: ${g.prompt.text}`} className="h-16 w-16 rounded-lg object-cover" />
+            <img src={g.preview} alt={`Preview of: ${(g.prompt?.text ?? '')}`} className="h-16 w-16 rounded-lg object-cover" />
           ) : (
             <div className="h-16 w-16 rounded-lg bg-zinc-100 dark:bg-zinc-800" aria-hidden />
           )
         ) : null}
       </div>
       <div className="min-w-0 flex-1">
-        <p className="truncate font-medium" title={g.prompt.text}>{g.prompt.text}</p>
+        <p className="truncate font-medium" title={(g.prompt?.text ?? '')}>{(g.prompt?.text ?? '')}</p>
         <p className="mt-0.5 text-xs text-zinc-500">
           {g.model} · {new Date(g.createdAt).toLocaleString()}
         </p>
@@ -114,7 +114,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
         {g.status === 'RUNNING' ? (
           <div
             role="progressbar"
-            aria-label={`Progress of “${g.prompt.text}”`}
+            aria-label={`Progress of “${(g.prompt?.text ?? '')}”`}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}
@@ -130,7 +130,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
       <div className="flex items-center gap-2">
         <span className={`rounded-full px-2.5 py-1 text-xs font-semibold ${STATUS_STYLE[g.status] ?? ''}`}>{STATUS_TEXT[g.status] ?? g.status}</span>
         {g.status === 'FAILED' || g.status === 'CANCELLED' ? (
-          <button type="button" className={buttonSecondary} onClick={onRetry} aria-label={`Retry “${g.prompt.text}”`}>
+          <button type="button" className={buttonSecondary} onClick={onRetry} aria-label={`Retry “${(g.prompt?.text ?? '')}”`}>
             Retry
           </button>
         ) : null}

@@ -31,8 +31,8 @@ export function settingsFromImage(img: ImageNode): Partial<GenerateValues> {
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
   return {
-    prompt: img.prompt.text,
-    negativePrompt: img.prompt.negativeText ?? '',
+    prompt: (img.prompt?.text ?? ''),
+    negativePrompt: img.prompt?.negativeText ?? '',
     model: img.generation?.model,
     width: img.width,
     height: img.height,
@@ -68,12 +68,12 @@ export function ImagePage() {
       </div>
     );
   }
-  const mine = !!viewer && img.owner.id === viewer.id;
+  const mine = !!viewer && img.owner?.id === viewer.id;
   const isPublic = img.visibility === 'PUBLIC';
 
   const copyPrompt = async () => {
     try {
-      await navigator.clipboard.writeText(img.prompt.text);
+      await navigator.clipboard.writeText((img.prompt?.text ?? ''));
       setCopied(true);
       setTimeout(() => setCopied(false), 2000);
     } catch {
@@ -99,15 +99,15 @@ export function ImagePage() {
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(18rem,1fr)]">
       <div className="flex items-start justify-center overflow-hidden rounded-2xl bg-zinc-100 dark:bg-zinc-900">
-        <img src={img.url} alt={img.prompt.text} width={img.width} height={img.height} className="h-auto max-h-[80vh] w-auto max-w-full object-contain" />
+        <img src={img.url} alt={(img.prompt?.text ?? '')} width={img.width} height={img.height} className="h-auto max-h-[80vh] w-auto max-w-full object-contain" />
       </div>
       <aside className={`${card} space-y-5 self-start`} aria-label="Image details">
         <div>
           <h1 className="text-sm font-semibold uppercase tracking-wide text-zinc-500">Prompt</h1>
-          <p className="mt-1 text-base">{img.prompt.text}</p>
-          {img.prompt.negativeText ? (
+          <p className="mt-1 text-base">{(img.prompt?.text ?? '')}</p>
+          {img.prompt?.negativeText ? (
             <p className="mt-2 text-sm text-zinc-500">
-              <span className="font-medium">Negative:</span> {img.prompt.negativeText}
+              <span className="font-medium">Negative:</span> {img.prompt?.negativeText}
             </p>
           ) : null}
         </div>
@@ -121,7 +121,7 @@ export function ImagePage() {
           <dt className="text-zinc-500">File</dt>
           <dd className="font-medium">{img.contentType}, {formatBytes(img.byteSize)}</dd>
           <dt className="text-zinc-500">Made by</dt>
-          <dd className="font-medium">{img.owner.displayName}</dd>
+          <dd className="font-medium">{(img.owner?.displayName ?? '—')}</dd>
           <dt className="text-zinc-500">Visibility</dt>
           <dd className="font-medium">{isPublic ? 'Public' : 'Private'}</dd>
         </dl>

@@ -12,7 +12,7 @@ import type {
   UpdatePreferencesMutationVariables,
 } from '../graphql/generated';
 import { CREATE_API_KEY, REVOKE_API_KEY, SETTINGS, UPDATE_PREFERENCES } from '../graphql/operations';
-import { humanize, modelLabel, sizeKey, sizeMode, type Model } from '../lib/models';
+import { humanize, modelLabel, sizeKey, type Model } from '../lib/models';
 
 export function SettingsPage() {
   const { data, loading, error, refetch } = useQuery<SettingsQuery>(SETTINGS);
@@ -22,7 +22,7 @@ export function SettingsPage() {
     <div className="space-y-8">
       <PageHeader title="Settings" />
       <PreferencesForm viewer={data.viewer} models={data.models} />
-      <ApiKeys keys={data.viewer.apiKeys} onChange={() => void refetch()} />
+      <ApiKeys keys={data.viewer.apiKeys ?? []} onChange={() => void refetch()} />
       <section className={card} aria-labelledby="integrators">
         <h2 id="integrators" className="text-lg font-semibold">For integrators</h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
@@ -41,7 +41,14 @@ type Viewer = NonNullable<SettingsQuery['viewer']>;
 
 function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }) {
   const id = useId();
-  const p = viewer.preferences;
+  const p = viewer.preferences ?? {
+    defaultModel: null,
+    width: null,
+    height: null,
+    count: null,
+    stylePreset: null,
+    negativePrompt: null,
+  };
   const [modelId, setModelId] = useState(p.defaultModel ?? models[0]?.id ?? '');
   const [size, setSize] = useState(p.width && p.height ? sizeKey(p.width, p.height) : '');
   const [style, setStyle] = useState(p.stylePreset ?? '');
@@ -50,9 +57,9 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
   const [save, state] = useMutation<UpdatePreferencesMutation, UpdatePreferencesMutationVariables>(UPDATE_PREFERENCES);
   const model = models.find((m) => m.id === modelId);
 
-  // Sizes worth offering: the model's fixed list, or its default plus common squares/landscapes.
+  // Sizes worth offering: the model's fixed list or its suggestions, else its default.
   const sizes = model
-    ? sizeMode(model) === 'fixed'
+    ? model.capabilities.sizes.length > 0
       ? model.capabilities.sizes
       : [{ width: model.defaults.width, height: model.defaults.height }]
     : [];
@@ -64,11 +71,12 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const [w, h] = size ? size.split('x').map(Number) : [null, null];
+    // Left-out fields stay as they are; an empty string clears a text preference.
+    const [w, h] = size ? size.split('x').map(Number) : [undefined, undefined];
     try {
       await save({
         variables: {
-          input: { defaultModel: modelId || null, width: w, height: h, stylePreset: style || null, negativePrompt: negative || null },
+          input: { defaultModel: modelId, width: w, height: h, stylePreset: style, negativePrompt: negative },
         },
       });
       setSaved(true);
@@ -130,7 +138,7 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
   );
 }
 
-function ApiKeys({ keys, onChange }: { keys: Viewer['apiKeys']; onChange: () => void }) {
+function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onChange: () => void }) {
   const id = useId();
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
