@@ -96,7 +96,7 @@ capabilities:
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
-      {{- include "rendermart.databaseUrlRef" . | nindent 6 }}
+      {{- include "rendermart.databaseUrlRef" . | trim | nindent 6 }}
 - name: RENDERMART_JWT_SECRET
   valueFrom:
     secretKeyRef:
