@@ -171,7 +171,7 @@ async function scenario(browser, baseUrl) {
   log('2. generate with the offline engine');
   const modelSelect = page.getByLabel('Model', { exact: true });
   await modelSelect.waitFor();
-  const offlineOption = await modelSelect.locator('option', { hasText: 'offline, no AI' }).first().getAttribute('value');
+  const offlineOption = await modelSelect.locator('option', { hasText: /offline/i }).filter({ hasText: /no AI/i }).first().getAttribute('value');
   if (!offlineOption) throw new Error('no model is labelled offline, no AI');
   await modelSelect.selectOption(offlineOption);
   await page.getByLabel('Prompt', { exact: true }).fill(prompt);
@@ -277,6 +277,22 @@ async function accountPages(browser, baseUrl) {
   if ((await item.getAttribute('data-status')) !== 'SUCCEEDED') throw new Error('the job is not SUCCEEDED in History');
   await screenshot(page, 'history');
   await checkAccessibleNames(page, 'history');
+
+  log('8b. a job started elsewhere shows up in History live (myGenerationUpdates), then finishes');
+  const other = await context.newPage();
+  watchConsole(other, consoleErrors);
+  await other.goto(`${baseUrl}/generate`);
+  const second = `${account.prompt} (second)`;
+  await other.getByLabel('Prompt', { exact: true }).fill(second);
+  await other.getByLabel('Prompt', { exact: true }).press('Control+Enter');
+  const live = page.getByRole('list', { name: 'Generations' }).getByRole('listitem').filter({ hasText: second });
+  await live.waitFor();
+  await page.waitForFunction(
+    (text) => [...document.querySelectorAll('li[data-status]')].some((li) => li.textContent.includes(text) && li.dataset.status === 'SUCCEEDED'),
+    second,
+  );
+  await screenshot(page, 'history-live');
+  await other.close();
 
   log('9. settings: save defaults, create an API key (shown once), revoke it');
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();

@@ -27,7 +27,9 @@ export function sizeMode(model: Model): SizeMode {
 }
 
 export function modelLabel(model: Model): string {
-  return model.offline ? `${model.name} — offline, no AI` : `${model.name} (${model.provider})`;
+  if (!model.offline) return `${model.name} (${model.provider})`;
+  // Say it plainly, once: the offline renderer is not an AI model.
+  return /no ai/i.test(model.name) ? `${model.name} — offline` : `${model.name} — offline, no AI`;
 }
 
 export function sizeKey(w: number, h: number): string {
