@@ -111,6 +111,14 @@ async function screenshot(page, name) {
   log(`screenshot ${file}`);
 }
 
+/** Waits until an image with this alt text has really loaded (its signed URL works). */
+async function imageLoaded(page, alt) {
+  await page.waitForFunction(
+    (text) => [...document.querySelectorAll('img')].some((i) => i.alt === text && i.complete && i.naturalWidth > 0),
+    alt,
+  );
+}
+
 /** Every form control has a label and every button or link a name, on the page as it is now. */
 async function checkAccessibleNames(page, where) {
   const problems = await page.evaluate(() => {
@@ -200,10 +208,7 @@ async function scenario(browser, baseUrl) {
 
   const result = page.getByRole('list', { name: 'Generated images' }).getByAltText(prompt, { exact: true }).first();
   await result.waitFor({ state: 'visible' });
-  await page.waitForFunction(
-    (alt) => [...document.querySelectorAll('img')].some((i) => i.alt === alt && i.complete && i.naturalWidth > 0),
-    prompt,
-  );
+  await imageLoaded(page, prompt);
   await screenshot(page, 'generate-done');
 
   log('3. reload: still logged in, the image is in the gallery');
@@ -213,6 +218,7 @@ async function scenario(browser, baseUrl) {
   await page.waitForURL(/\/gallery/);
   const tile = page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true });
   await tile.waitFor({ state: 'visible' });
+  await imageLoaded(page, prompt);
   await screenshot(page, 'gallery');
   await checkAccessibleNames(page, 'gallery');
 
@@ -231,6 +237,7 @@ async function scenario(browser, baseUrl) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Explore' }).click();
   await page.waitForURL(/\/explore$/);
   await page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
+  await imageLoaded(page, prompt);
   await screenshot(page, 'explore-logged-out');
 
   log('6. extra views: phone width and dark mode (looked at, not asserted)');
@@ -239,6 +246,7 @@ async function scenario(browser, baseUrl) {
   watchConsole(phonePage, consoleErrors);
   await phonePage.goto(`${baseUrl}/explore`);
   await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
+  await imageLoaded(phonePage, prompt);
   await screenshot(phonePage, 'explore-phone-dark');
   await phonePage.goto(`${baseUrl}/login`);
   await phonePage.getByLabel('Email').fill(email);

@@ -8,12 +8,13 @@ import type {
   DeleteImageMutationVariables,
   ImageDetailQuery,
   ImageDetailQueryVariables,
+  ModelsQuery,
   SetImageFavoriteMutation,
   SetImageFavoriteMutationVariables,
   SetImageVisibilityMutation,
   SetImageVisibilityMutationVariables,
 } from '../graphql/generated';
-import { DELETE_IMAGE, IMAGE_DETAIL, SET_IMAGE_FAVORITE, SET_IMAGE_VISIBILITY } from '../graphql/operations';
+import { DELETE_IMAGE, IMAGE_DETAIL, MODELS, SET_IMAGE_FAVORITE, SET_IMAGE_VISIBILITY } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import type { GenerateValues } from '../lib/models';
 
@@ -50,6 +51,7 @@ export function ImagePage() {
   const navigate = useNavigate();
   const { viewer } = useAuth();
   const { data, loading, error } = useQuery<ImageDetailQuery, ImageDetailQueryVariables>(IMAGE_DETAIL, { variables: { id } });
+  const models = useQuery<ModelsQuery>(MODELS);
   const [setVisibility, visState] = useMutation<SetImageVisibilityMutation, SetImageVisibilityMutationVariables>(SET_IMAGE_VISIBILITY);
   const [setFavorite, favState] = useMutation<SetImageFavoriteMutation, SetImageFavoriteMutationVariables>(SET_IMAGE_FAVORITE);
   const [deleteImage, delState] = useMutation<DeleteImageMutation, DeleteImageMutationVariables>(DELETE_IMAGE);
@@ -113,7 +115,9 @@ export function ImagePage() {
         </div>
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
           <dt className="text-zinc-500">Model</dt>
-          <dd className="font-medium break-words">{img.generation?.model ?? '—'}</dd>
+          <dd className="font-medium break-words">
+            {models.data?.models.find((m) => m.id === img.generation?.model)?.name ?? img.generation?.model ?? '—'}
+          </dd>
           <dt className="text-zinc-500">Size</dt>
           <dd className="font-medium">{img.width} × {img.height}</dd>
           <dt className="text-zinc-500">Seed</dt>
