@@ -263,6 +263,107 @@ async function scenario(browser, baseUrl) {
   await context.close();
 }
 
+/** The rest of the image tool: what a person sees when things go wrong, and the image actions. */
+async function actionsAndErrors(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  watchConsole(page, consoleErrors);
+  // The API's refusals are answered with HTTP 200 + errors, so the console stays clean; a
+  // wrong password on a stricter server could log a 401 resource error, which we allow here.
+  const allowed = (e) => /status of 401/.test(e);
+
+  log('10. signing up with a taken email says so at the email field');
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Display name').fill('Someone Else');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.locator('input[name=email][aria-invalid=true]').waitFor();
+  await page.getByText(/already exists/).waitFor();
+  await screenshot(page, 'signup-taken-email');
+
+  log('11. a wrong password gets a sentence, not a code');
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  const text = await alert.textContent();
+  if (!/could not confirm who you are/i.test(text) || /UNAUTHENTICATED/.test(text)) throw new Error(`unexpected log-in error text: ${text}`);
+  await screenshot(page, 'login-wrong-password');
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/generate$/);
+
+  log('12. cancel a running job, then retry it from History');
+  const slow = `${account.prompt} (cancelled)`;
+  await page.getByLabel('Prompt', { exact: true }).fill(slow);
+  const count = page.getByLabel('Number of images');
+  if (await count.count()) {
+    const options = await count.locator('option').allTextContents();
+    await count.selectOption(options[options.length - 1]);
+  }
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByText('Cancelled.').waitFor();
+  await screenshot(page, 'generate-cancelled');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'History' }).click();
+  const cancelled = page.locator('li[data-status=CANCELLED]').filter({ hasText: slow });
+  await cancelled.waitFor();
+  await cancelled.getByRole('button', { name: /^Retry/ }).click();
+  await page.waitForFunction(
+    (t) => [...document.querySelectorAll('li[data-status=SUCCEEDED]')].some((li) => li.textContent.includes(t)),
+    slow,
+    { timeout: STEP_TIMEOUT * 2 },
+  );
+  await screenshot(page, 'history-retried');
+
+  log('13. favourite an image; the favourites filter shows it');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gallery' }).click();
+  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).click();
+  await page.getByRole('button', { name: 'Favourite', exact: true }).click();
+  await page.getByRole('button', { name: 'Unfavourite' }).waitFor();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gallery' }).click();
+  await page.getByRole('button', { name: '★ Favourites' }).click();
+  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).waitFor();
+  if ((await page.getByRole('list', { name: 'Images' }).getByRole('img').count()) !== 1) {
+    throw new Error('the favourites filter shows images that are not favourites');
+  }
+  await screenshot(page, 'gallery-favourites');
+
+  log('14. "use these settings" fills the form with the prompt and seed');
+  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).click();
+  const seedText = (await page.locator('dt:has-text("Seed") + dd').textContent()).trim();
+  await page.getByRole('button', { name: 'Use these settings' }).click();
+  await page.waitForURL(/\/generate$/);
+  if ((await page.getByLabel('Prompt', { exact: true }).inputValue()) !== account.prompt) throw new Error('the prompt was not filled in');
+  if (await page.getByLabel('Random seed').isChecked()) throw new Error('"Random seed" is still on');
+  if ((await page.getByLabel('Seed value').inputValue()) !== seedText) throw new Error(`the seed is not ${seedText}`);
+  await screenshot(page, 'generate-use-settings');
+
+  log('15. delete an image, after a confirmation');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gallery' }).click();
+  const victim = `${account.prompt} (second)`;
+  await page.getByRole('list', { name: 'Images' }).getByAltText(victim, { exact: true }).click();
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByRole('alertdialog', { name: 'Confirm delete' }).waitFor();
+  await screenshot(page, 'image-delete-confirm');
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await page.waitForURL(/\/gallery$/);
+  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).waitFor();
+  if (await page.getByAltText(victim, { exact: true }).count()) throw new Error('the deleted image is still in the gallery');
+  await page.reload();
+  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).waitFor();
+  if (await page.getByAltText(victim, { exact: true }).count()) throw new Error('the deleted image came back after a reload');
+
+  const errors = consoleErrors.filter((e) => !allowed(e));
+  if (errors.length > 0) throw new Error(`the browser console shows errors:\n  ${errors.join('\n  ')}`);
+  await context.close();
+}
+
 /** The same user, by keyboard where it matters: history, preferences and API keys. */
 async function accountPages(browser, baseUrl) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -371,6 +472,7 @@ async function main() {
   const tests = [
     ['sign up, generate offline with live progress, gallery after reload, publish, explore logged out', scenario],
     ['history, preferences and API keys of the same user', accountPages],
+    ['error messages, cancel and retry, favourite, use these settings, delete', actionsAndErrors],
   ];
   let passed = 0;
   let failed = 0;

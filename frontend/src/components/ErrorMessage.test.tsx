@@ -11,7 +11,7 @@ function apolloError(code: string, message: string, extra: Record<string, unknow
 
 describe('ErrorMessage', () => {
   it.each([
-    ['UNAUTHENTICATED', 'Please log in to continue.'],
+    ['UNAUTHENTICATED', 'We could not confirm who you are.'],
     ['FORBIDDEN', 'You are not allowed to do that.'],
     ['NOT_FOUND', 'We could not find that. It may have been deleted.'],
     ['BAD_USER_INPUT', 'Please check what you entered.'],

@@ -16,6 +16,9 @@ import {
 } from '../lib/models';
 import { buttonPrimary, buttonSecondary, FieldError, inputClass, labelClass } from './ui';
 
+/** Input fields whose refusal the form shows beside the field itself. */
+export const FIELDS_SHOWN_IN_FORM = ['prompt', 'negativePrompt', 'model', 'width', 'height', 'seed'] as const;
+
 interface Props {
   models: Model[];
   /** Starting values: saved preferences, or "use these settings" from an image. */

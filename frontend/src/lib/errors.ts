@@ -12,7 +12,7 @@ export interface Problem {
 // One sentence per `extensions.code` the API documents. The server's own message is
 // written for people too, so it is kept as the detail.
 export const ERROR_TITLES: Record<string, string> = {
-  UNAUTHENTICATED: 'Please log in to continue.',
+  UNAUTHENTICATED: 'We could not confirm who you are.',
   FORBIDDEN: 'You are not allowed to do that.',
   NOT_FOUND: 'We could not find that. It may have been deleted.',
   BAD_USER_INPUT: 'Please check what you entered.',
@@ -77,6 +77,11 @@ function extractFromNetworkResult(result: unknown): readonly GraphQLFormattedErr
     if (Array.isArray(errors)) return errors as GraphQLFormattedError[];
   }
   return [];
+}
+
+/** The problems left once those shown next to their own input field are taken out. */
+export function withoutFields(problems: Problem[], shownAtField: readonly string[]): Problem[] {
+  return problems.filter((p) => !(p.code === 'BAD_USER_INPUT' && p.field && shownAtField.includes(p.field)));
 }
 
 /** The message for one input field, when the server refused exactly that field. */

@@ -6,7 +6,7 @@ import { buttonPrimary, card, FieldError, inputClass, labelClass } from '../comp
 import type { LogInMutation, LogInMutationVariables, SignUpMutation, SignUpMutationVariables } from '../graphql/generated';
 import { LOG_IN, SIGN_UP } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
-import { describeError, fieldProblem } from '../lib/errors';
+import { describeError, fieldProblem, withoutFields } from '../lib/errors';
 
 /** Sign-up and log-in share one form; both land on Generate (or where the user was going). */
 export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
@@ -71,6 +71,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
                 value={displayName}
                 onChange={(e) => setDisplayName(e.target.value)}
                 className={inputClass}
+                aria-invalid={fieldMsg('displayName') ? true : undefined}
                 aria-describedby={`${id}-name-error`}
               />
               <FieldError id={`${id}-name-error`}>{fieldMsg('displayName')}</FieldError>
@@ -87,6 +88,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
               value={email}
               onChange={(e) => setEmail(e.target.value)}
               className={inputClass}
+              aria-invalid={fieldMsg('email') ? true : undefined}
               aria-describedby={`${id}-email-error`}
             />
             <FieldError id={`${id}-email-error`}>{fieldMsg('email')}</FieldError>
@@ -103,6 +105,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               className={inputClass}
+              aria-invalid={fieldMsg('password') ? true : undefined}
               aria-describedby={`${id}-password-error`}
             />
             {mode === 'signup' && !fieldMsg('password') ? (
@@ -110,7 +113,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
             ) : null}
             <FieldError id={`${id}-password-error`}>{fieldMsg('password')}</FieldError>
           </div>
-          <ErrorMessage problems={problems} />
+          <ErrorMessage problems={withoutFields(problems, ['email', 'password', 'displayName'])} />
           <button type="submit" className={`${buttonPrimary} w-full`} disabled={state.loading}>
             {state.loading ? 'Please wait…' : mode === 'signup' ? 'Sign up' : 'Log in'}
           </button>

@@ -2,7 +2,7 @@ import { useMutation, useQuery } from '@apollo/client';
 import { useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { GenerateForm } from '../components/GenerateForm';
+import { FIELDS_SHOWN_IN_FORM, GenerateForm } from '../components/GenerateForm';
 import { GenerationProgress } from '../components/GenerationProgress';
 import { card, PageHeader, Spinner } from '../components/ui';
 import type {
@@ -17,7 +17,7 @@ import type {
 } from '../graphql/generated';
 import { CANCEL_GENERATION, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
-import { describeError } from '../lib/errors';
+import { describeError, withoutFields } from '../lib/errors';
 import type { GenerateValues } from '../lib/models';
 import { newIdempotencyKey } from '../lib/ids';
 import { useGeneration } from '../lib/useGeneration';
@@ -84,7 +84,7 @@ export function GeneratePage() {
               problems={problems}
             />
           )}
-          {problems.length > 0 ? <ErrorMessage problems={problems} className="mt-4" /> : null}
+          <ErrorMessage problems={withoutFields(problems, FIELDS_SHOWN_IN_FORM)} className="mt-4" />
         </div>
 
         <div className={`${card} min-h-64`}>
