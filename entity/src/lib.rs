@@ -1,0 +1,8 @@
+//! SeaORM entities: the database rows of RenderMart. They never derive GraphQL traits; the
+//! `api` crate wraps them in its own GraphQL types.
+
+pub mod api_key;
+pub mod generation;
+pub mod image;
+pub mod prompt;
+pub mod user;
