@@ -1,0 +1,392 @@
+//! What a model can do, and the check that refuses a request it cannot, before anything is
+//! queued.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+
+/// The sizes a model accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SizeRule {
+    /// Any width and height in `min..=max` that are multiples of `step`, optionally limited in
+    /// total pixels and in aspect ratio (longer side over shorter side).
+    Range {
+        min: u32,
+        max: u32,
+        step: u32,
+        max_pixels: Option<u64>,
+        max_aspect: Option<f64>,
+    },
+    /// Exactly one of these width × height pairs.
+    Fixed(Vec<(u32, u32)>),
+    /// The model takes an aspect ratio, not a size: a requested size in `min..=max` is mapped
+    /// to the nearest of these ratios.
+    AspectRatios {
+        ratios: Vec<(u32, u32)>,
+        min: u32,
+        max: u32,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FloatRange {
+    pub min: f64,
+    pub max: f64,
+    pub default: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Capabilities {
+    pub task_types: Vec<&'static str>,
+    pub sizes: SizeRule,
+    pub max_images: u32,
+    pub max_prompt_chars: usize,
+    pub negative_prompt: bool,
+    /// Largest accepted seed; `None` when the model takes no seed.
+    pub max_seed: Option<i64>,
+    pub cfg_scale: Option<FloatRange>,
+    pub style_presets: Vec<&'static str>,
+    pub qualities: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelDefaults {
+    pub width: u32,
+    pub height: u32,
+    pub count: u32,
+}
+
+/// A request after defaults were applied: what the engine is asked to make. Stored as the
+/// generation's `params`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationParams {
+    pub width: u32,
+    pub height: u32,
+    pub count: u32,
+    pub seed: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cfg_scale: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_preset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quality: Option<String>,
+    /// Set for models that take a ratio: the ratio the requested size was mapped to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<String>,
+}
+
+impl Capabilities {
+    /// Refuses, naming the field, anything this model cannot do.
+    pub fn check(
+        &self,
+        prompt: &str,
+        negative: Option<&str>,
+        params: &GenerationParams,
+    ) -> AppResult<()> {
+        let prompt_chars = prompt.chars().count();
+        if prompt.trim().is_empty() {
+            return Err(AppError::bad_input(
+                "prompt",
+                "Describe the image you want: the prompt is empty",
+            ));
+        }
+        if prompt_chars > self.max_prompt_chars {
+            return Err(AppError::bad_input(
+                "prompt",
+                format!(
+                    "This model reads at most {} characters of prompt; yours has {prompt_chars}",
+                    self.max_prompt_chars
+                ),
+            ));
+        }
+        if let Some(negative) = negative {
+            if !self.negative_prompt {
+                return Err(AppError::bad_input(
+                    "negativePrompt",
+                    "This model takes no negative prompt; leave it empty",
+                ));
+            }
+            let chars = negative.chars().count();
+            if chars > self.max_prompt_chars {
+                return Err(AppError::bad_input(
+                    "negativePrompt",
+                    format!(
+                        "This model reads at most {} characters of negative prompt; yours has {chars}",
+                        self.max_prompt_chars
+                    ),
+                ));
+            }
+        }
+        self.check_size(params.width, params.height)?;
+        if params.count < 1 || params.count > self.max_images {
+            return Err(AppError::bad_input(
+                "count",
+                format!("Ask for 1 to {} images with this model", self.max_images),
+            ));
+        }
+        match self.max_seed {
+            Some(max) if !(0..=max).contains(&params.seed) => {
+                return Err(AppError::bad_input(
+                    "seed",
+                    format!("Use a seed from 0 to {max}"),
+                ));
+            }
+            _ => {}
+        }
+        if let (Some(cfg), Some(range)) = (params.cfg_scale, self.cfg_scale) {
+            if !(range.min..=range.max).contains(&cfg) {
+                return Err(AppError::bad_input(
+                    "cfgScale",
+                    format!("Use a guidance scale from {} to {}", range.min, range.max),
+                ));
+            }
+        } else if params.cfg_scale.is_some() {
+            return Err(AppError::bad_input(
+                "cfgScale",
+                "This model takes no guidance scale; leave it out",
+            ));
+        }
+        check_choice(
+            "stylePreset",
+            params.style_preset.as_deref(),
+            &self.style_presets,
+            "style presets",
+        )?;
+        check_choice(
+            "quality",
+            params.quality.as_deref(),
+            &self.qualities,
+            "quality setting",
+        )?;
+        Ok(())
+    }
+
+    pub fn accepts_size(&self, width: u32, height: u32) -> bool {
+        self.check_size(width, height).is_ok()
+    }
+
+    fn check_size(&self, width: u32, height: u32) -> AppResult<()> {
+        match &self.sizes {
+            SizeRule::Range {
+                min,
+                max,
+                step,
+                max_pixels,
+                max_aspect,
+            } => {
+                for (field, side) in [("width", width), ("height", height)] {
+                    if side < *min || side > *max || side % step != 0 {
+                        return Err(AppError::bad_input(
+                            field,
+                            format!(
+                                "Use a {field} from {min} to {max} in multiples of {step} (got {side})"
+                            ),
+                        ));
+                    }
+                }
+                if let Some(limit) = max_pixels
+                    && u64::from(width) * u64::from(height) > *limit
+                {
+                    return Err(AppError::bad_input(
+                        "width",
+                        format!(
+                            "{width}×{height} is over this model's {limit} pixels; make the image smaller"
+                        ),
+                    ));
+                }
+                if let Some(limit) = max_aspect {
+                    let (long, short) = (width.max(height) as f64, width.min(height) as f64);
+                    if long / short > *limit {
+                        return Err(AppError::bad_input(
+                            "width",
+                            format!(
+                                "{width}×{height} is more elongated than this model's 1:{limit} limit"
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            SizeRule::Fixed(sizes) => {
+                if sizes.contains(&(width, height)) {
+                    Ok(())
+                } else {
+                    let list: Vec<String> = sizes.iter().map(|(w, h)| format!("{w}×{h}")).collect();
+                    Err(AppError::bad_input(
+                        "width",
+                        format!("This model makes only these sizes: {}", list.join(", ")),
+                    ))
+                }
+            }
+            SizeRule::AspectRatios { min, max, .. } => {
+                for (field, side) in [("width", width), ("height", height)] {
+                    if side < *min || side > *max {
+                        return Err(AppError::bad_input(
+                            field,
+                            format!(
+                                "Use a {field} from {min} to {max}; it picks the nearest aspect ratio"
+                            ),
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// For ratio-based models, the supported ratio nearest to `width:height`.
+    pub fn nearest_aspect_ratio(&self, width: u32, height: u32) -> Option<(u32, u32)> {
+        let SizeRule::AspectRatios { ratios, .. } = &self.sizes else {
+            return None;
+        };
+        let wanted = (width as f64 / height as f64).ln();
+        ratios.iter().copied().min_by(|a, b| {
+            let da = ((a.0 as f64 / a.1 as f64).ln() - wanted).abs();
+            let db = ((b.0 as f64 / b.1 as f64).ln() - wanted).abs();
+            da.total_cmp(&db)
+        })
+    }
+}
+
+/// Refuses a value that is not one of `allowed`, listing the choices.
+fn check_choice(
+    field: &'static str,
+    value: Option<&str>,
+    allowed: &[&str],
+    what: &str,
+) -> AppResult<()> {
+    match value {
+        Some(value) if !allowed.contains(&value) => Err(AppError::bad_input(
+            field,
+            if allowed.is_empty() {
+                format!("This model has no {what}; leave `{field}` out")
+            } else {
+                format!("Choose one of: {}", allowed.join(", "))
+            },
+        )),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn range_caps() -> Capabilities {
+        Capabilities {
+            task_types: vec!["TEXT_IMAGE"],
+            sizes: SizeRule::Range {
+                min: 320,
+                max: 4096,
+                step: 16,
+                max_pixels: Some(4_194_303),
+                max_aspect: Some(4.0),
+            },
+            max_images: 5,
+            max_prompt_chars: 1024,
+            negative_prompt: true,
+            max_seed: Some(858_993_459),
+            cfg_scale: Some(FloatRange {
+                min: 1.1,
+                max: 10.0,
+                default: 6.5,
+            }),
+            style_presets: vec!["PHOTOREALISM"],
+            qualities: vec!["standard", "premium"],
+        }
+    }
+
+    fn params(width: u32, height: u32) -> GenerationParams {
+        GenerationParams {
+            width,
+            height,
+            count: 1,
+            seed: 0,
+            cfg_scale: None,
+            style_preset: None,
+            quality: None,
+            aspect_ratio: None,
+        }
+    }
+
+    fn field_of(err: AppError) -> &'static str {
+        match err {
+            AppError::Client { field: Some(f), .. } => f,
+            other => panic!("expected a field error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_rule_name_the_offending_side() {
+        let caps = range_caps();
+        assert!(caps.check("a cat", None, &params(1024, 1024)).is_ok());
+        assert_eq!(
+            field_of(caps.check("a cat", None, &params(1000, 1024)).unwrap_err()),
+            "width"
+        );
+        assert_eq!(
+            field_of(caps.check("a cat", None, &params(1024, 5000)).unwrap_err()),
+            "height"
+        );
+        // 2048×2048 is over the pixel limit; 320×1600 is over 1:4.
+        assert!(caps.check("a cat", None, &params(2048, 2048)).is_err());
+        assert!(caps.check("a cat", None, &params(320, 1600)).is_err());
+    }
+
+    #[test]
+    fn prompts_counts_seeds_and_styles_are_checked() {
+        let caps = range_caps();
+        assert_eq!(
+            field_of(caps.check("  ", None, &params(512, 512)).unwrap_err()),
+            "prompt"
+        );
+        assert_eq!(
+            field_of(
+                caps.check(&"x".repeat(1025), None, &params(512, 512))
+                    .unwrap_err()
+            ),
+            "prompt"
+        );
+        let mut p = params(512, 512);
+        p.count = 6;
+        assert_eq!(field_of(caps.check("cat", None, &p).unwrap_err()), "count");
+        p.count = 1;
+        p.seed = 858_993_460;
+        assert_eq!(field_of(caps.check("cat", None, &p).unwrap_err()), "seed");
+        p.seed = 1;
+        p.style_preset = Some("anime".into());
+        assert_eq!(
+            field_of(caps.check("cat", None, &p).unwrap_err()),
+            "stylePreset"
+        );
+        p.style_preset = None;
+        p.cfg_scale = Some(11.0);
+        assert_eq!(
+            field_of(caps.check("cat", None, &p).unwrap_err()),
+            "cfgScale"
+        );
+    }
+
+    #[test]
+    fn fixed_sizes_list_what_is_allowed() {
+        let mut caps = range_caps();
+        caps.sizes = SizeRule::Fixed(vec![(1024, 1024), (768, 1152)]);
+        let err = caps.check("cat", None, &params(1000, 1000)).unwrap_err();
+        assert!(err.message().contains("768×1152"));
+    }
+
+    #[test]
+    fn a_size_maps_to_the_nearest_ratio() {
+        let mut caps = range_caps();
+        caps.sizes = SizeRule::AspectRatios {
+            ratios: vec![(1, 1), (16, 9), (9, 16), (3, 2)],
+            min: 64,
+            max: 4096,
+        };
+        assert_eq!(caps.nearest_aspect_ratio(1920, 1080), Some((16, 9)));
+        assert_eq!(caps.nearest_aspect_ratio(1000, 1010), Some((1, 1)));
+        assert_eq!(caps.nearest_aspect_ratio(600, 1000), Some((9, 16)));
+        assert_eq!(range_caps().nearest_aspect_ratio(1, 1), None);
+    }
+}

@@ -1,0 +1,291 @@
+//! Accounts: sign-up, log-in, the viewer, preferences and API keys.
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{api_key, user};
+
+use super::relay::{NodeType, expect_global_id, global_id};
+use super::{app_state, require_viewer};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::service::accounts::{self, Preferences};
+use crate::service::api_keys;
+
+/// A RenderMart account. Private fields (email, preferences, API keys) are visible only to
+/// the account itself; elsewhere they are null.
+pub struct User {
+    model: user::Model,
+    /// Set where the caller just proved to be this user (signUp, logIn) before the request
+    /// carried a token.
+    is_self: bool,
+}
+
+impl User {
+    pub fn new(model: user::Model) -> User {
+        User {
+            model,
+            is_self: false,
+        }
+    }
+
+    fn own(model: user::Model) -> User {
+        User {
+            model,
+            is_self: true,
+        }
+    }
+
+    fn is_viewer(&self, ctx: &Context<'_>) -> bool {
+        self.is_self
+            || ctx
+                .data_opt::<Viewer>()
+                .is_some_and(|v| v.user_id == self.model.id)
+    }
+}
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::User, self.model.id)
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.model.display_name
+    }
+
+    /// Only for the account itself.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.is_viewer(ctx).then_some(self.model.email.as_str())
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+
+    /// Defaults for `generateImages`; only for the account itself.
+    async fn preferences(&self, ctx: &Context<'_>) -> Option<PreferencesObject> {
+        self.is_viewer(ctx)
+            .then(|| PreferencesObject::from(Preferences::of(&self.model)))
+    }
+
+    /// Live (unrevoked) API keys, newest first; only for the account itself.
+    async fn api_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApiKey>>> {
+        if !self.is_viewer(ctx) {
+            return Ok(None);
+        }
+        let keys = api_keys::list(&app_state(ctx).db, self.model.id).await?;
+        Ok(Some(keys.into_iter().map(ApiKey).collect()))
+    }
+}
+
+#[derive(SimpleObject)]
+#[graphql(name = "Preferences")]
+pub struct PreferencesObject {
+    default_model: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+    count: Option<i32>,
+    style_preset: Option<String>,
+    negative_prompt: Option<String>,
+}
+
+impl From<Preferences> for PreferencesObject {
+    fn from(p: Preferences) -> PreferencesObject {
+        let int = |v: Option<u32>| v.map(|n| n as i32);
+        PreferencesObject {
+            default_model: p.default_model,
+            width: int(p.width),
+            height: int(p.height),
+            count: int(p.count),
+            style_preset: p.style_preset,
+            negative_prompt: p.negative_prompt,
+        }
+    }
+}
+
+/// A key for scripts and integrations; use its secret as a bearer token.
+pub struct ApiKey(pub api_key::Model);
+
+#[Object]
+impl ApiKey {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::ApiKey, self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The first characters of the secret, to tell keys apart.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    /// Send as `Authorization: Bearer <token>`.
+    token: String,
+    user: User,
+}
+
+#[derive(SimpleObject)]
+pub struct CreateApiKeyPayload {
+    api_key: ApiKey,
+    /// Shown this once; RenderMart keeps only its hash.
+    secret: String,
+}
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    email: String,
+    /// At least 10 characters.
+    password: String,
+    display_name: String,
+}
+
+#[derive(InputObject)]
+pub struct LogInInput {
+    email: String,
+    password: String,
+}
+
+/// Fields left out are unchanged; an empty string clears a text field.
+#[derive(InputObject)]
+pub struct UpdatePreferencesInput {
+    default_model: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+    count: Option<i32>,
+    style_preset: Option<String>,
+    negative_prompt: Option<String>,
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The logged-in user, or null for an anonymous caller.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let Some(viewer) = ctx.data_opt::<Viewer>() else {
+            return Ok(None);
+        };
+        Ok(Some(User::new(
+            accounts::find(&app_state(ctx).db, viewer.user_id).await?,
+        )))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+fn positive(field: &'static str, value: Option<i32>, max: i32) -> Result<Option<u32>, AppError> {
+    match value {
+        Some(v) if !(1..=max).contains(&v) => Err(AppError::bad_input(
+            field,
+            format!("Use a {field} from 1 to {max}"),
+        )),
+        v => Ok(v.map(|v| v as u32)),
+    }
+}
+
+#[Object]
+impl AccountMutation {
+    /// Creates an account and logs it in.
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
+        let state = app_state(ctx);
+        let user = accounts::sign_up(
+            &state.db,
+            accounts::SignUp {
+                email: input.email,
+                password: input.password,
+                display_name: input.display_name,
+            },
+        )
+        .await?;
+        let token = state.tokens.issue(user.id)?;
+        Ok(AuthPayload {
+            token,
+            user: User::own(user),
+        })
+    }
+
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> Result<AuthPayload> {
+        let state = app_state(ctx);
+        let user = accounts::log_in(&state.db, &input.email, input.password).await?;
+        let token = state.tokens.issue(user.id)?;
+        Ok(AuthPayload {
+            token,
+            user: User::own(user),
+        })
+    }
+
+    /// Creates an API key. Its secret is in this response only.
+    async fn create_api_key(&self, ctx: &Context<'_>, name: String) -> Result<CreateApiKeyPayload> {
+        let viewer = require_viewer(ctx)?;
+        let (key, secret) = api_keys::create(&app_state(ctx).db, viewer.user_id, &name).await?;
+        Ok(CreateApiKeyPayload {
+            api_key: ApiKey(key),
+            secret,
+        })
+    }
+
+    /// Revokes one of your API keys; it stops working at once.
+    async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
+        let viewer = require_viewer(ctx)?;
+        let key_id = expect_global_id(&id, NodeType::ApiKey, "id")?;
+        Ok(ApiKey(
+            api_keys::revoke(&app_state(ctx).db, viewer.user_id, key_id).await?,
+        ))
+    }
+
+    async fn update_preferences(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePreferencesInput,
+    ) -> Result<User> {
+        let viewer = require_viewer(ctx)?;
+        let state = app_state(ctx);
+        if let Some(model) = input
+            .default_model
+            .as_deref()
+            .filter(|m| !m.trim().is_empty())
+            && state.engines.get(model.trim()).is_none()
+        {
+            let known: Vec<_> = state.engines.models().map(|m| m.id.as_str()).collect();
+            return Err(AppError::bad_input(
+                "defaultModel",
+                format!(
+                    "Unknown model `{model}`; choose one of: {}",
+                    known.join(", ")
+                ),
+            )
+            .into());
+        }
+        let changes = Preferences {
+            default_model: input.default_model,
+            width: positive("width", input.width, 8192)?,
+            height: positive("height", input.height, 8192)?,
+            count: positive("count", input.count, 10)?,
+            style_preset: input.style_preset,
+            negative_prompt: input.negative_prompt,
+        };
+        let user = accounts::find(&state.db, viewer.user_id).await?;
+        Ok(User::new(
+            accounts::update_preferences(&state.db, user, changes).await?,
+        ))
+    }
+}

@@ -1,0 +1,562 @@
+//! Generation jobs and their images: the types, the queries, the mutations and the two
+//! subscriptions.
+
+use async_graphql::connection::Connection;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{
+    Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject, Subscription,
+};
+use chrono::{DateTime, Utc};
+use entity::{generation, image, prompt};
+use futures::Stream;
+use tokio::sync::broadcast::error::RecvError;
+
+use super::account::User;
+use super::loaders::{DbLoader, GenerationId, ImagesOf, PromptId, UserId};
+use super::relay::{NodeType, connection, expect_global_id, global_id, page_request};
+use super::{app_state, require_viewer};
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::jobs::queue::is_terminal;
+use crate::service::generations::{self, GenerateRequest};
+use crate::service::{images, prompts};
+
+fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
+    ctx.data_unchecked::<DataLoader<DbLoader>>()
+}
+
+fn viewer_id(ctx: &Context<'_>) -> Option<uuid::Uuid> {
+    ctx.data_opt::<Viewer>().map(|v| v.user_id)
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum GenerationStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl GenerationStatus {
+    fn parse(status: &str) -> GenerationStatus {
+        match status {
+            "QUEUED" => GenerationStatus::Queued,
+            "RUNNING" => GenerationStatus::Running,
+            "SUCCEEDED" => GenerationStatus::Succeeded,
+            "CANCELLED" => GenerationStatus::Cancelled,
+            _ => GenerationStatus::Failed,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            GenerationStatus::Queued => "QUEUED",
+            GenerationStatus::Running => "RUNNING",
+            GenerationStatus::Succeeded => "SUCCEEDED",
+            GenerationStatus::Failed => "FAILED",
+            GenerationStatus::Cancelled => "CANCELLED",
+        }
+    }
+}
+
+/// Why a job failed (or, on a succeeded job, why some images are missing).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum GenerationErrorCode {
+    ContentFiltered,
+    ModelUnavailable,
+    Throttled,
+    Timeout,
+    StorageFailed,
+    Internal,
+}
+
+#[derive(SimpleObject)]
+pub struct GenerationError {
+    code: GenerationErrorCode,
+    /// What happened and what to do about it.
+    message: String,
+}
+
+fn error_code(code: &str) -> GenerationErrorCode {
+    match code {
+        "CONTENT_FILTERED" => GenerationErrorCode::ContentFiltered,
+        "MODEL_UNAVAILABLE" => GenerationErrorCode::ModelUnavailable,
+        "THROTTLED" => GenerationErrorCode::Throttled,
+        "TIMEOUT" => GenerationErrorCode::Timeout,
+        "STORAGE_FAILED" => GenerationErrorCode::StorageFailed,
+        _ => GenerationErrorCode::Internal,
+    }
+}
+
+/// A generation job.
+pub struct Generation(pub generation::Model);
+
+#[Object]
+impl Generation {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Generation, self.0.id)
+    }
+
+    async fn status(&self) -> GenerationStatus {
+        GenerationStatus::parse(&self.0.status)
+    }
+
+    /// 0 to 1; never goes backwards.
+    async fn progress(&self) -> f64 {
+        self.0.progress
+    }
+
+    /// What the engine is doing, in words.
+    async fn stage(&self) -> Option<&str> {
+        self.0.stage.as_deref()
+    }
+
+    /// A small PNG data URL of the picture so far, when the engine has one.
+    async fn preview(&self) -> Option<&str> {
+        self.0.preview.as_deref()
+    }
+
+    /// Place in the queue (1 = next) while queued.
+    async fn queue_position(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
+        Ok(generations::queue_position(&app_state(ctx).db, &self.0).await?)
+    }
+
+    async fn error(&self) -> Option<GenerationError> {
+        self.0.error_code.as_deref().map(|code| GenerationError {
+            code: error_code(code),
+            message: self.0.error_message.clone().unwrap_or_default(),
+        })
+    }
+
+    async fn prompt(&self, ctx: &Context<'_>) -> Result<Option<Prompt>> {
+        Ok(loader(ctx)
+            .load_one(PromptId(self.0.prompt_id))
+            .await?
+            .map(Prompt))
+    }
+
+    async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
+        let rows = loader(ctx)
+            .load_one(ImagesOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Image).collect())
+    }
+
+    /// The model id.
+    async fn model(&self) -> &str {
+        &self.0.model
+    }
+
+    /// The parameters the job runs with, after defaults: width, height, count, seed, …
+    async fn params(&self) -> Json<serde_json::Value> {
+        Json(self.0.params.clone())
+    }
+
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn started_at(&self) -> Option<DateTime<Utc>> {
+        self.0.started_at
+    }
+
+    async fn finished_at(&self) -> Option<DateTime<Utc>> {
+        self.0.finished_at
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Visibility {
+    Public,
+    Private,
+}
+
+pub struct Image(pub image::Model);
+
+#[Object]
+impl Image {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Image, self.0.id)
+    }
+
+    /// The full image; the URL expires.
+    async fn url(&self, ctx: &Context<'_>) -> Result<String> {
+        let state = app_state(ctx);
+        Ok(state
+            .storage
+            .url(&self.0.storage_key, state.config.url_ttl)
+            .await
+            .map_err(AppError::internal)?)
+    }
+
+    /// A copy at most 256 pixels on a side; the URL expires.
+    async fn thumbnail_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let state = app_state(ctx);
+        Ok(state
+            .storage
+            .url(&self.0.thumbnail_key, state.config.url_ttl)
+            .await
+            .map_err(AppError::internal)?)
+    }
+
+    async fn width(&self) -> i32 {
+        self.0.width
+    }
+
+    async fn height(&self) -> i32 {
+        self.0.height
+    }
+
+    /// The seed this image was made with: reuse it to make it again.
+    async fn seed(&self) -> i64 {
+        self.0.seed
+    }
+
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+
+    async fn byte_size(&self) -> i64 {
+        self.0.byte_size
+    }
+
+    async fn visibility(&self) -> Visibility {
+        if self.0.visibility == images::PUBLIC {
+            Visibility::Public
+        } else {
+            Visibility::Private
+        }
+    }
+
+    async fn favorite(&self) -> bool {
+        self.0.favorite
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn prompt(&self, ctx: &Context<'_>) -> Result<Option<Prompt>> {
+        Ok(loader(ctx)
+            .load_one(PromptId(self.0.prompt_id))
+            .await?
+            .map(Prompt))
+    }
+
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(loader(ctx)
+            .load_one(UserId(self.0.owner_id))
+            .await?
+            .map(User::new))
+    }
+
+    /// The job that made it; only for its owner.
+    async fn generation(&self, ctx: &Context<'_>) -> Result<Option<Generation>> {
+        if viewer_id(ctx) != Some(self.0.owner_id) {
+            return Ok(None);
+        }
+        Ok(loader(ctx)
+            .load_one(GenerationId(self.0.generation_id))
+            .await?
+            .map(Generation))
+    }
+}
+
+pub struct Prompt(pub prompt::Model);
+
+#[Object]
+impl Prompt {
+    pub async fn id(&self) -> ID {
+        global_id(NodeType::Prompt, self.0.id)
+    }
+
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    async fn negative_text(&self) -> Option<&str> {
+        self.0.negative_text.as_deref()
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(loader(ctx)
+            .load_one(UserId(self.0.owner_id))
+            .await?
+            .map(User::new))
+    }
+}
+
+#[derive(InputObject, Default)]
+pub struct GenerateImagesInput {
+    /// What to draw.
+    prompt: String,
+    /// What to leave out.
+    negative_prompt: Option<String>,
+    /// A model id from `models`; default: your preference, then the server's first model.
+    model: Option<String>,
+    width: Option<i32>,
+    height: Option<i32>,
+    /// How many images.
+    count: Option<i32>,
+    /// Leave out for a random seed; the job's `params` show the seed used.
+    seed: Option<i64>,
+    cfg_scale: Option<f64>,
+    style_preset: Option<String>,
+    quality: Option<String>,
+    /// Resending with the same key returns the same job instead of queuing another.
+    idempotency_key: Option<String>,
+}
+
+#[derive(InputObject, Default)]
+pub struct ImageFilter {
+    /// Only favourites.
+    favorite: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct GenerationQuery;
+
+#[Object]
+impl GenerationQuery {
+    /// One of your generations.
+    async fn generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Generation, "id")?;
+        Ok(Generation(
+            generations::owned(&app_state(ctx).db, viewer.user_id, key).await?,
+        ))
+    }
+
+    /// Your generations, newest first.
+    async fn generations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<GenerationStatus>,
+    ) -> Result<Connection<String, Generation>> {
+        let viewer = require_viewer(ctx)?;
+        let page = page_request(first, after.as_deref())?;
+        let rows = generations::list(
+            &app_state(ctx).db,
+            viewer.user_id,
+            status.map(GenerationStatus::as_str),
+            page,
+        )
+        .await?;
+        Ok(connection(rows, page, |g| (g.created_at, g.id), Generation))
+    }
+
+    /// Your gallery, newest first.
+    async fn images(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ImageFilter>,
+    ) -> Result<Connection<String, Image>> {
+        let viewer = require_viewer(ctx)?;
+        let page = page_request(first, after.as_deref())?;
+        let favorites = filter.and_then(|f| f.favorite).unwrap_or(false);
+        let rows = images::gallery(&app_state(ctx).db, viewer.user_id, favorites, page).await?;
+        Ok(connection(rows, page, |i| (i.created_at, i.id), Image))
+    }
+
+    /// Everyone's published images, newest first. No login needed.
+    async fn public_images(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Image>> {
+        let page = page_request(first, after.as_deref())?;
+        let rows = images::public_feed(&app_state(ctx).db, page).await?;
+        Ok(connection(rows, page, |i| (i.created_at, i.id), Image))
+    }
+
+    /// Your prompts, newest first, optionally only those containing `search`.
+    async fn prompts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        search: Option<String>,
+    ) -> Result<Connection<String, Prompt>> {
+        let viewer = require_viewer(ctx)?;
+        let page = page_request(first, after.as_deref())?;
+        let rows =
+            prompts::list(&app_state(ctx).db, viewer.user_id, search.as_deref(), page).await?;
+        Ok(connection(rows, page, |p| (p.created_at, p.id), Prompt))
+    }
+}
+
+#[derive(Default)]
+pub struct GenerationMutation;
+
+#[Object]
+impl GenerationMutation {
+    /// Queues a generation and returns at once; follow it with `generationUpdates`.
+    async fn generate_images(
+        &self,
+        ctx: &Context<'_>,
+        input: GenerateImagesInput,
+    ) -> Result<Generation> {
+        let viewer = require_viewer(ctx)?;
+        let request = GenerateRequest {
+            prompt: input.prompt,
+            negative_prompt: input.negative_prompt,
+            model: input.model,
+            width: input.width,
+            height: input.height,
+            count: input.count,
+            seed: input.seed,
+            cfg_scale: input.cfg_scale,
+            style_preset: input.style_preset,
+            quality: input.quality,
+            idempotency_key: input.idempotency_key,
+        };
+        Ok(Generation(
+            generations::submit(app_state(ctx), viewer.user_id, request).await?,
+        ))
+    }
+
+    /// Cancels a queued or running generation.
+    async fn cancel_generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Generation, "id")?;
+        Ok(Generation(
+            generations::cancel(app_state(ctx), viewer.user_id, key).await?,
+        ))
+    }
+
+    /// Runs a failed or cancelled generation again, as a new generation.
+    async fn retry_generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Generation, "id")?;
+        Ok(Generation(
+            generations::retry(app_state(ctx), viewer.user_id, key).await?,
+        ))
+    }
+
+    /// Deletes one of your images and its files; returns its id.
+    async fn delete_image(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Image, "id")?;
+        let state = app_state(ctx);
+        let deleted = images::delete(&state.db, viewer.user_id, key).await?;
+        for file in [&deleted.storage_key, &deleted.thumbnail_key] {
+            // The row is gone, so the file is unreachable; a leftover is only wasted space.
+            if let Err(error) = state.storage.delete(file).await {
+                tracing::warn!(%error, key = %file, "could not delete an image file");
+            }
+        }
+        Ok(id)
+    }
+
+    async fn set_image_visibility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        visibility: Visibility,
+    ) -> Result<Image> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Image, "id")?;
+        let public = visibility == Visibility::Public;
+        Ok(Image(
+            images::set_visibility(&app_state(ctx).db, viewer.user_id, key, public).await?,
+        ))
+    }
+
+    async fn set_image_favorite(&self, ctx: &Context<'_>, id: ID, favorite: bool) -> Result<Image> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Image, "id")?;
+        Ok(Image(
+            images::set_favorite(&app_state(ctx).db, viewer.user_id, key, favorite).await?,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct GenerationSubscription;
+
+/// Keeps progress from going backwards between two snapshots of the same job.
+fn monotonic(mut next: generation::Model, last_progress: &mut f64) -> generation::Model {
+    next.progress = next.progress.max(*last_progress);
+    *last_progress = next.progress;
+    next
+}
+
+#[Subscription]
+impl GenerationSubscription {
+    /// Every change of one of your generations: first its current state, then each change,
+    /// ending after it succeeds, fails or is cancelled.
+    async fn generation_updates(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<impl Stream<Item = Generation> + use<>> {
+        let viewer = require_viewer(ctx)?;
+        let key = expect_global_id(&id, NodeType::Generation, "id")?;
+        let state = app_state(ctx).clone();
+        // Subscribe before reading the current state, so no change falls in between.
+        let mut events = state.events.subscribe();
+        let current = generations::owned(&state.db, viewer.user_id, key).await?;
+        Ok(async_stream::stream! {
+            let mut last_progress = current.progress;
+            let mut done = is_terminal(&current.status);
+            yield Generation(current);
+            while !done {
+                let next = match events.recv().await {
+                    Ok(event) if event.id == key => (*event).clone(),
+                    Ok(_) => continue,
+                    // Fell behind: the database has the latest state.
+                    Err(RecvError::Lagged(_)) => match generations::owned(&state.db, viewer.user_id, key).await {
+                        Ok(row) => row,
+                        Err(_) => break,
+                    },
+                    Err(RecvError::Closed) => break,
+                };
+                done = is_terminal(&next.status);
+                yield Generation(monotonic(next, &mut last_progress));
+            }
+        })
+    }
+
+    /// Every change of any of your generations, starting with the current state of those
+    /// still queued or running.
+    async fn my_generation_updates(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Generation> + use<>> {
+        let viewer = require_viewer(ctx)?;
+        let state = app_state(ctx).clone();
+        let mut events = state.events.subscribe();
+        let active = generations::active(&state.db, viewer.user_id).await?;
+        Ok(async_stream::stream! {
+            for job in active {
+                yield Generation(job);
+            }
+            let mut last_progress = std::collections::HashMap::new();
+            loop {
+                match events.recv().await {
+                    Ok(event) if event.owner_id == viewer.user_id => {
+                        let last = last_progress.entry(event.id).or_insert(0.0);
+                        yield Generation(monotonic((*event).clone(), last));
+                    }
+                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+}

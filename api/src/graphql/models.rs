@@ -1,0 +1,191 @@
+//! The `models` query: what each model can do, so clients can build their forms from it.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::app_state;
+use crate::engines::{ModelInfo, SizeRule};
+
+#[derive(SimpleObject)]
+pub struct ImageSize {
+    width: i32,
+    height: i32,
+}
+
+#[derive(SimpleObject)]
+pub struct FloatRange {
+    min: f64,
+    max: f64,
+    default: f64,
+}
+
+#[derive(SimpleObject)]
+pub struct ModelCapabilities {
+    task_types: Vec<String>,
+    /// True when only the listed `sizes` are accepted.
+    fixed_sizes: bool,
+    /// The accepted sizes when `fixedSizes`; otherwise a few suggestions.
+    sizes: Vec<ImageSize>,
+    min_side: i32,
+    max_side: i32,
+    /// Width and height must be multiples of this.
+    side_step: i32,
+    max_pixels: Option<i32>,
+    /// For models that take an aspect ratio (e.g. "16:9"): the requested size is mapped to
+    /// the nearest of these.
+    aspect_ratios: Vec<String>,
+    max_images: i32,
+    max_prompt_length: i32,
+    negative_prompt: bool,
+    seed: bool,
+    max_seed: Option<i32>,
+    cfg_scale: Option<FloatRange>,
+    style_presets: Vec<String>,
+    qualities: Vec<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct ModelDefaults {
+    width: i32,
+    height: i32,
+    count: i32,
+}
+
+pub struct ImageModel(ModelInfo);
+
+fn size(width: u32, height: u32) -> ImageSize {
+    ImageSize {
+        width: width as i32,
+        height: height as i32,
+    }
+}
+
+#[Object]
+impl ImageModel {
+    /// Pass as `model` to generateImages.
+    async fn id(&self) -> &str {
+        &self.0.id
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
+    /// True for the offline renderer: no AI, no network.
+    async fn offline(&self) -> bool {
+        self.0.offline
+    }
+
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    async fn capabilities(&self) -> ModelCapabilities {
+        let caps = &self.0.capabilities;
+        let strings = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let (fixed_sizes, sizes, min, max, step, max_pixels, aspect_ratios) = match &caps.sizes {
+            SizeRule::Range {
+                min,
+                max,
+                step,
+                max_pixels,
+                ..
+            } => {
+                let suggestions = [
+                    (512, 512),
+                    (768, 768),
+                    (1024, 1024),
+                    (1024, 768),
+                    (768, 1024),
+                    (1280, 720),
+                ]
+                .into_iter()
+                .filter(|&(w, h)| caps.accepts_size(w, h))
+                .map(|(w, h)| size(w, h))
+                .collect();
+                (
+                    false,
+                    suggestions,
+                    *min,
+                    *max,
+                    *step,
+                    *max_pixels,
+                    Vec::new(),
+                )
+            }
+            SizeRule::Fixed(list) => {
+                let min = list.iter().map(|(w, h)| (*w).min(*h)).min().unwrap_or(0);
+                let max = list.iter().map(|(w, h)| (*w).max(*h)).max().unwrap_or(0);
+                (
+                    true,
+                    list.iter().map(|&(w, h)| size(w, h)).collect(),
+                    min,
+                    max,
+                    1,
+                    None,
+                    Vec::new(),
+                )
+            }
+            SizeRule::AspectRatios { ratios, min, max } => (
+                false,
+                Vec::new(),
+                *min,
+                *max,
+                1,
+                None,
+                ratios.iter().map(|(w, h)| format!("{w}:{h}")).collect(),
+            ),
+        };
+        ModelCapabilities {
+            task_types: strings(&caps.task_types),
+            fixed_sizes,
+            sizes,
+            min_side: min as i32,
+            max_side: max as i32,
+            side_step: step as i32,
+            max_pixels: max_pixels.map(|p| p.min(i32::MAX as u64) as i32),
+            aspect_ratios,
+            max_images: caps.max_images as i32,
+            max_prompt_length: caps.max_prompt_chars as i32,
+            negative_prompt: caps.negative_prompt,
+            seed: caps.max_seed.is_some(),
+            max_seed: caps.max_seed.map(|s| s.min(i64::from(i32::MAX)) as i32),
+            cfg_scale: caps.cfg_scale.map(|r| FloatRange {
+                min: r.min,
+                max: r.max,
+                default: r.default,
+            }),
+            style_presets: strings(&caps.style_presets),
+            qualities: strings(&caps.qualities),
+        }
+    }
+
+    async fn defaults(&self) -> ModelDefaults {
+        let d = self.0.defaults;
+        ModelDefaults {
+            width: d.width as i32,
+            height: d.height as i32,
+            count: d.count as i32,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ModelsQuery;
+
+#[Object]
+impl ModelsQuery {
+    /// The models this server can run, with their capabilities. The offline renderer is
+    /// always there; Bedrock models appear when AWS credentials and a region are configured.
+    async fn models(&self, ctx: &Context<'_>) -> Vec<ImageModel> {
+        app_state(ctx)
+            .engines
+            .models()
+            .cloned()
+            .map(ImageModel)
+            .collect()
+    }
+}

@@ -1,0 +1,129 @@
+//! Encoding images for storage: PNG with the generation's metadata in text chunks (as
+//! AUTOMATIC1111 and ComfyUI do, so a downloaded file remembers how it was made) and
+//! thumbnails.
+
+use chrono::{DateTime, Utc};
+use image::RgbImage;
+
+/// Largest side of a thumbnail.
+pub const THUMBNAIL_SIDE: u32 = 256;
+
+/// How an image was made, written into its PNG.
+#[derive(Debug, Clone)]
+pub struct ImageMetadata {
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub model: String,
+    pub seed: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Encodes a PNG, with metadata chunks when given. UTF-8 text goes in iTXt chunks; the
+/// `parameters` chunk uses AUTOMATIC1111's layout so existing tools can read it.
+pub fn encode_png(pixels: &RgbImage, metadata: Option<&ImageMetadata>) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut bytes, pixels.width(), pixels.height());
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        if let Some(meta) = metadata {
+            let size = format!("{}x{}", pixels.width(), pixels.height());
+            let mut parameters = meta.prompt.clone();
+            if let Some(negative) = &meta.negative_prompt {
+                parameters.push_str(&format!("\nNegative prompt: {negative}"));
+            }
+            parameters.push_str(&format!(
+                "\nSeed: {}, Size: {size}, Model: {}",
+                meta.seed, meta.model
+            ));
+            let chunks = [
+                ("parameters", parameters),
+                ("prompt", meta.prompt.clone()),
+                (
+                    "negative_prompt",
+                    meta.negative_prompt.clone().unwrap_or_default(),
+                ),
+                ("model", meta.model.clone()),
+                ("seed", meta.seed.to_string()),
+                ("size", size),
+                ("created_at", meta.created_at.to_rfc3339()),
+                ("Software", "RenderMart".to_owned()),
+            ];
+            for (keyword, text) in chunks {
+                encoder.add_itxt_chunk(keyword.to_owned(), text)?;
+            }
+        }
+        let mut writer = encoder.write_header()?;
+        writer.write_image_data(pixels.as_raw())?;
+        writer.finish()?;
+    }
+    Ok(bytes)
+}
+
+/// A copy no larger than `THUMBNAIL_SIDE` on either side, keeping the aspect ratio.
+pub fn thumbnail(pixels: &RgbImage) -> RgbImage {
+    let (w, h) = pixels.dimensions();
+    let scale = (THUMBNAIL_SIDE as f64 / w.max(h) as f64).min(1.0);
+    let tw = ((w as f64 * scale).round() as u32).max(1);
+    let th = ((h as f64 * scale).round() as u32).max(1);
+    image::imageops::thumbnail(pixels, tw, th)
+}
+
+/// Reads the text chunks of a PNG (used by tests and by anyone checking a download).
+pub fn read_text_chunks(png_bytes: &[u8]) -> anyhow::Result<Vec<(String, String)>> {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
+    let reader = decoder.read_info()?;
+    let info = reader.info();
+    let mut chunks: Vec<(String, String)> = info
+        .uncompressed_latin1_text
+        .iter()
+        .map(|c| (c.keyword.clone(), c.text.clone()))
+        .collect();
+    for chunk in &info.utf8_text {
+        chunks.push((chunk.keyword.clone(), chunk.get_text()?));
+    }
+    Ok(chunks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_survives_a_round_trip() {
+        let pixels = RgbImage::from_pixel(16, 8, image::Rgb([10, 20, 30]));
+        let meta = ImageMetadata {
+            prompt: "a café at dusk".into(),
+            negative_prompt: Some("people".into()),
+            model: "offline".into(),
+            seed: 42,
+            created_at: Utc::now(),
+        };
+        let bytes = encode_png(&pixels, Some(&meta)).unwrap();
+        let chunks = read_text_chunks(&bytes).unwrap();
+        let get = |k: &str| {
+            chunks
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("prompt"), Some("a café at dusk"));
+        assert_eq!(get("seed"), Some("42"));
+        assert_eq!(get("size"), Some("16x8"));
+        assert!(
+            get("parameters")
+                .unwrap()
+                .contains("Negative prompt: people")
+        );
+        let decoded = image::load_from_memory(&bytes).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (16, 8));
+    }
+
+    #[test]
+    fn thumbnails_fit_and_keep_their_shape() {
+        let wide = RgbImage::new(1024, 512);
+        assert_eq!(thumbnail(&wide).dimensions(), (256, 128));
+        let small = RgbImage::new(100, 64);
+        assert_eq!(thumbnail(&small).dimensions(), (100, 64));
+    }
+}

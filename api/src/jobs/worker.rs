@@ -1,0 +1,371 @@
+//! Workers: claim a job, run its engine while renewing the lease and reporting progress,
+//! store the images, finish the job.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use chrono::Utc;
+use entity::{generation, prompt};
+use sea_orm::EntityTrait;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use super::queue::{self, Outcome};
+use crate::engines::{EngineError, EngineJob, EngineOutput, GenerationParams};
+use crate::error::{AppError, AppResult};
+use crate::imaging::{self, ImageMetadata};
+use crate::service::images;
+use crate::state::AppState;
+use crate::storage::image_keys;
+
+/// How often an idle worker looks for jobs queued by other processes.
+const IDLE_POLL: Duration = Duration::from_secs(1);
+
+/// Starts `count` workers. They stop claiming when `shutdown` is cancelled; each finishes its
+/// running job within `grace` or gives it back to the queue.
+pub fn spawn_workers(
+    state: &AppState,
+    count: usize,
+    shutdown: CancellationToken,
+    grace: Duration,
+) -> Vec<JoinHandle<()>> {
+    let process = uuid::Uuid::new_v4().simple().to_string();
+    (0..count)
+        .map(|n| {
+            let state = state.clone();
+            let name = format!("{}-{n}", &process[..12]);
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move { run(state, name, shutdown, grace).await })
+        })
+        .collect()
+}
+
+async fn run(state: AppState, name: String, shutdown: CancellationToken, grace: Duration) {
+    while !shutdown.is_cancelled() {
+        match try_run_one(&state, &name, &shutdown, grace).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tokio::select! {
+                    _ = shutdown.cancelled() => {}
+                    _ = state.events.job_queued() => {}
+                    _ = tokio::time::sleep(IDLE_POLL) => {}
+                }
+            }
+            Err(error) => {
+                tracing::error!(?error, worker = %name, "worker step failed");
+                tokio::time::sleep(IDLE_POLL).await;
+            }
+        }
+    }
+}
+
+/// Claims and runs one job; false when there was none. Tests call this directly, so none of
+/// them waits for a background worker.
+pub async fn try_run_one(
+    state: &AppState,
+    worker: &str,
+    shutdown: &CancellationToken,
+    grace: Duration,
+) -> AppResult<bool> {
+    for failed in queue::fail_exhausted(&state.db, state.config.max_attempts).await? {
+        tracing::warn!(generation = %failed.id, "job failed after its workers died on every attempt");
+        state.events.publish(failed).await;
+    }
+    let Some(job) = queue::claim(
+        &state.db,
+        worker,
+        state.config.lease,
+        state.config.max_attempts,
+    )
+    .await?
+    else {
+        return Ok(false);
+    };
+    tracing::info!(generation = %job.id, attempt = job.attempts, worker, "job claimed");
+    state.events.publish(job.clone()).await;
+    let id = job.id;
+    if let Err(error) = run_job(state, worker, job, shutdown, grace).await {
+        // An error of our own (database, storage): fail the job rather than leave it running.
+        let (code, message) = match &error {
+            JobError::Storage(inner) => {
+                tracing::error!(generation = %id, error = ?inner, "storing images failed");
+                (
+                    "STORAGE_FAILED",
+                    "The images could not be stored; retry the generation".to_owned(),
+                )
+            }
+            JobError::Internal(inner) => {
+                tracing::error!(generation = %id, error = ?inner, "job failed");
+                (
+                    "INTERNAL",
+                    "The job failed unexpectedly; retry the generation".to_owned(),
+                )
+            }
+        };
+        queue::finish(
+            &state.db,
+            id,
+            worker,
+            Outcome::Failed {
+                code,
+                message,
+                engine_calls: 0,
+            },
+        )
+        .await?;
+    }
+    if let Some(row) = generation::Entity::find_by_id(id).one(&state.db).await? {
+        state.events.publish(row).await;
+    }
+    Ok(true)
+}
+
+#[derive(Debug)]
+enum JobError {
+    Storage(anyhow::Error),
+    Internal(AppError),
+}
+
+impl From<AppError> for JobError {
+    fn from(error: AppError) -> JobError {
+        JobError::Internal(error)
+    }
+}
+
+impl From<sea_orm::DbErr> for JobError {
+    fn from(error: sea_orm::DbErr) -> JobError {
+        JobError::Internal(error.into())
+    }
+}
+
+fn preview_data_url(png: &[u8]) -> String {
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// What happened while the engine ran.
+enum EngineRun {
+    Finished(Result<EngineOutput, EngineError>),
+    /// The job was cancelled or its lease taken over: stop without writing anything.
+    Lost,
+    /// Shutdown's grace period ran out: give the job back.
+    Interrupted,
+}
+
+async fn run_job(
+    state: &AppState,
+    worker: &str,
+    mut job: generation::Model,
+    shutdown: &CancellationToken,
+    grace: Duration,
+) -> Result<(), JobError> {
+    let prompt = prompt::Entity::find_by_id(job.prompt_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| {
+            AppError::internal(anyhow::anyhow!("generation {} has no prompt", job.id))
+        })?;
+    let params: GenerationParams =
+        serde_json::from_value(job.params.clone()).map_err(AppError::internal)?;
+    let Some((_, engine)) = state.engines.get(&job.model) else {
+        let message = format!(
+            "The model `{}` is not available on this server any more; choose another model",
+            job.model
+        );
+        queue::finish(
+            &state.db,
+            job.id,
+            worker,
+            Outcome::Failed {
+                code: "MODEL_UNAVAILABLE",
+                message,
+                engine_calls: 0,
+            },
+        )
+        .await?;
+        return Ok(());
+    };
+
+    // A resumed job makes only the images its earlier attempts did not record.
+    let recorded = images::positions_of(&state.db, job.id).await?;
+    let positions: Vec<u32> = (0..params.count)
+        .filter(|p| !recorded.contains(p))
+        .collect();
+    let engine_job = EngineJob {
+        model: job.model.clone(),
+        prompt: prompt.text.clone(),
+        negative_prompt: prompt.negative_text.clone(),
+        params: params.clone(),
+        positions,
+    };
+
+    let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel();
+    let generate = engine.generate(&engine_job, &progress_tx);
+    tokio::pin!(generate);
+    let mut renew = tokio::time::interval(state.config.lease / 3);
+    renew.tick().await;
+    let deadline = async {
+        shutdown.cancelled().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::pin!(deadline);
+
+    let run = loop {
+        tokio::select! {
+            result = &mut generate => break EngineRun::Finished(result),
+            Some(progress) = progress_rx.recv() => {
+                let preview = progress.preview_png.as_deref().map(preview_data_url);
+                let fraction = progress.fraction.clamp(0.0, 1.0) * 0.95;
+                if !queue::report_progress(&state.db, job.id, worker, fraction, &progress.stage, preview.clone()).await? {
+                    break EngineRun::Lost;
+                }
+                job.progress = job.progress.max(fraction);
+                job.stage = Some(progress.stage);
+                if preview.is_some() {
+                    job.preview = preview;
+                }
+                state.events.publish(job.clone()).await;
+            }
+            _ = renew.tick() => {
+                if !queue::renew(&state.db, job.id, worker, state.config.lease).await? {
+                    break EngineRun::Lost;
+                }
+            }
+            () = &mut deadline => break EngineRun::Interrupted,
+        }
+    };
+
+    let output = match run {
+        EngineRun::Lost => {
+            tracing::info!(generation = %job.id, "job cancelled or taken over; stopping");
+            return Ok(());
+        }
+        EngineRun::Interrupted => {
+            queue::release(&state.db, job.id, worker).await?;
+            tracing::info!(generation = %job.id, "shutting down: job given back to the queue");
+            return Ok(());
+        }
+        EngineRun::Finished(Err(error)) => {
+            if let EngineError::Internal(inner) = &error {
+                tracing::error!(generation = %job.id, error = ?inner, "engine failed");
+            }
+            let (code, message) = error.code_and_message();
+            queue::finish(
+                &state.db,
+                job.id,
+                worker,
+                Outcome::Failed {
+                    code,
+                    message,
+                    engine_calls: 1,
+                },
+            )
+            .await?;
+            return Ok(());
+        }
+        EngineRun::Finished(Ok(output)) => output,
+    };
+
+    let stored = store_images(state, worker, &job, &prompt, &output).await?;
+    if !stored {
+        return Ok(());
+    }
+    let engine_calls = output.calls as i32;
+    let outcome = if output.images.is_empty() && output.filtered > 0 {
+        Outcome::Failed {
+            code: "CONTENT_FILTERED",
+            message: "The model's content filter blocked this prompt or its images; rephrase the prompt and try again".to_owned(),
+            engine_calls,
+        }
+    } else {
+        Outcome::Succeeded {
+            engine_calls,
+            filtered: output.filtered,
+        }
+    };
+    queue::finish(&state.db, job.id, worker, outcome).await?;
+    Ok(())
+}
+
+/// Encodes, stores and records each image; false when the job was lost on the way (the
+/// files stored for it are removed again).
+async fn store_images(
+    state: &AppState,
+    worker: &str,
+    job: &generation::Model,
+    prompt: &prompt::Model,
+    output: &EngineOutput,
+) -> Result<bool, JobError> {
+    let total = output.images.len().max(1) as f64;
+    for (n, made) in output.images.iter().enumerate() {
+        let image_id = uuid::Uuid::now_v7();
+        let (key, thumb_key) = image_keys(job.owner_id, image_id);
+        let metadata = ImageMetadata {
+            prompt: prompt.text.clone(),
+            negative_prompt: prompt.negative_text.clone(),
+            model: job.model.clone(),
+            seed: made.seed,
+            created_at: Utc::now(),
+        };
+        let pixels = made.pixels.clone();
+        // PNG encoding is CPU work: keep it off the async threads.
+        let (png, thumb) =
+            tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
+                let full = imaging::encode_png(&pixels, Some(&metadata))?;
+                let small = imaging::encode_png(&imaging::thumbnail(&pixels), None)?;
+                Ok((full, small))
+            })
+            .await
+            .map_err(|e| JobError::Internal(AppError::internal(e)))?
+            .map_err(|e| JobError::Internal(AppError::internal(e)))?;
+        let byte_size = png.len() as i64;
+        state
+            .storage
+            .put(&key, png, "image/png")
+            .await
+            .map_err(JobError::Storage)?;
+        state
+            .storage
+            .put(&thumb_key, thumb, "image/png")
+            .await
+            .map_err(JobError::Storage)?;
+        let row = entity::image::Model {
+            id: image_id,
+            generation_id: job.id,
+            prompt_id: job.prompt_id,
+            owner_id: job.owner_id,
+            position: made.position as i32,
+            storage_key: key.clone(),
+            thumbnail_key: thumb_key.clone(),
+            content_type: "image/png".to_owned(),
+            byte_size,
+            width: made.pixels.width() as i32,
+            height: made.pixels.height() as i32,
+            seed: made.seed,
+            visibility: "PRIVATE".to_owned(),
+            favorite: false,
+            created_at: Utc::now(),
+        };
+        if !images::record(&state.db, worker, state.config.lease, row).await? {
+            for k in [&key, &thumb_key] {
+                if let Err(error) = state.storage.delete(k).await {
+                    tracing::warn!(%error, key = %k, "could not remove an unrecorded image");
+                }
+            }
+            return Ok(false);
+        }
+        let fraction = 0.95 + 0.05 * (n + 1) as f64 / total;
+        queue::report_progress(
+            &state.db,
+            job.id,
+            worker,
+            fraction.min(0.99),
+            "storing",
+            None,
+        )
+        .await?;
+    }
+    Ok(true)
+}

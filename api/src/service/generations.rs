@@ -1,0 +1,460 @@
+//! Generation jobs from the user's side: submit (checked against the model before anything is
+//! written), cancel, retry, read.
+
+use chrono::Utc;
+use entity::{generation, prompt};
+use rand::Rng;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::accounts::{self, Preferences};
+use super::pagination::{PageRequest, keyset_page};
+use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
+use crate::error::{AppError, AppResult};
+use crate::jobs::queue::{CANCELLED, FAILED, QUEUED, RUNNING};
+use crate::state::AppState;
+
+/// What a client asks for; anything left out comes from preferences, then the model.
+#[derive(Debug, Default, Clone)]
+pub struct GenerateRequest {
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub model: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub count: Option<i32>,
+    pub seed: Option<i64>,
+    pub cfg_scale: Option<f64>,
+    pub style_preset: Option<String>,
+    pub quality: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+fn non_negative(field: &'static str, value: Option<i32>) -> AppResult<Option<u32>> {
+    match value {
+        Some(v) if v < 1 => Err(AppError::bad_input(
+            field,
+            format!("`{field}` must be a positive number"),
+        )),
+        v => Ok(v.map(|v| v as u32)),
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Chooses the model and fills in every parameter. Preferences apply only where the chosen
+/// model accepts them, so a saved size for one model never breaks another.
+fn resolve<'r>(
+    engines: &'r EngineRegistry,
+    prefs: &Preferences,
+    request: &GenerateRequest,
+) -> AppResult<(&'r ModelInfo, Option<String>, GenerationParams)> {
+    let model_id = non_empty(request.model.clone())
+        .or_else(|| {
+            prefs
+                .default_model
+                .clone()
+                .filter(|m| engines.get(m).is_some())
+        })
+        .or_else(|| engines.default_model().map(|m| m.id.clone()))
+        .ok_or_else(|| {
+            AppError::bad_input("model", "No image model is configured on this server")
+        })?;
+    let (model, _) = engines.get(&model_id).ok_or_else(|| {
+        let known: Vec<_> = engines.models().map(|m| m.id.as_str()).collect();
+        AppError::bad_input(
+            "model",
+            format!(
+                "Unknown model `{model_id}`; choose one of: {}",
+                known.join(", ")
+            ),
+        )
+    })?;
+    let caps = &model.capabilities;
+
+    let (width, height) = match (
+        non_negative("width", request.width)?,
+        non_negative("height", request.height)?,
+    ) {
+        (Some(w), Some(h)) => (w, h),
+        (w, h) => {
+            let preferred = prefs
+                .width
+                .zip(prefs.height)
+                .filter(|&(pw, ph)| caps.accepts_size(pw, ph));
+            let (dw, dh) = preferred.unwrap_or((model.defaults.width, model.defaults.height));
+            (w.unwrap_or(dw), h.unwrap_or(dh))
+        }
+    };
+    let count = non_negative("count", request.count)?
+        .or(prefs.count.filter(|&c| c <= caps.max_images))
+        .unwrap_or(model.defaults.count);
+    let seed = match (request.seed, caps.max_seed) {
+        (Some(seed), _) => seed,
+        (None, Some(max)) => rand::rng().random_range(0..=max),
+        (None, None) => 0,
+    };
+    let style_preset = non_empty(request.style_preset.clone()).or_else(|| {
+        prefs
+            .style_preset
+            .clone()
+            .filter(|s| caps.style_presets.contains(&s.as_str()))
+    });
+    let negative = non_empty(request.negative_prompt.clone()).or_else(|| {
+        prefs
+            .negative_prompt
+            .clone()
+            .filter(|_| caps.negative_prompt)
+    });
+    let aspect_ratio = caps
+        .nearest_aspect_ratio(width, height)
+        .map(|(w, h)| format!("{w}:{h}"));
+    let params = GenerationParams {
+        width,
+        height,
+        count,
+        seed,
+        cfg_scale: request.cfg_scale.or(caps.cfg_scale.map(|r| r.default)),
+        style_preset,
+        quality: non_empty(request.quality.clone()),
+        aspect_ratio,
+    };
+    caps.check(&request.prompt, negative.as_deref(), &params)?;
+    Ok((model, negative, params))
+}
+
+async fn find_by_idempotency_key(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    key: &str,
+) -> AppResult<Option<generation::Model>> {
+    Ok(generation::Entity::find()
+        .filter(generation::Column::OwnerId.eq(owner))
+        .filter(generation::Column::IdempotencyKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// Queues a job and announces it. With an idempotency key already used by this owner, it
+/// returns that job instead, so a client can safely resend after a lost response.
+pub async fn submit(
+    state: &AppState,
+    owner: Uuid,
+    request: GenerateRequest,
+) -> AppResult<generation::Model> {
+    let key = non_empty(request.idempotency_key.clone());
+    if let Some(key) = &key {
+        if key.len() > 128 {
+            return Err(AppError::bad_input(
+                "idempotencyKey",
+                "Use an idempotency key of at most 128 characters",
+            ));
+        }
+        if let Some(existing) = find_by_idempotency_key(&state.db, owner, key).await? {
+            return Ok(existing);
+        }
+    }
+    let user = accounts::find(&state.db, owner).await?;
+    let (model, negative, params) = resolve(&state.engines, &Preferences::of(&user), &request)?;
+    let params_json = serde_json::to_value(&params).map_err(AppError::internal)?;
+    let now = Utc::now();
+
+    let txn = state.db.begin().await?;
+    let prompt = prompt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        owner_id: Set(owner),
+        text: Set(request.prompt.trim().to_owned()),
+        negative_text: Set(negative),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let inserted = new_job(owner, prompt.id, &model.id, params_json, key.clone(), now)
+        .insert(&txn)
+        .await;
+    let job = match inserted {
+        Ok(job) => {
+            txn.commit().await?;
+            job
+        }
+        // Two identical requests raced; the other one won and its job is the answer.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            txn.rollback().await?;
+            let key = key.unwrap_or_default();
+            return find_by_idempotency_key(&state.db, owner, &key)
+                .await?
+                .ok_or_else(|| {
+                    AppError::conflict("This idempotency key is in use; retry the request")
+                });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.events.publish(job.clone()).await;
+    Ok(job)
+}
+
+fn new_job(
+    owner: Uuid,
+    prompt_id: Uuid,
+    model: &str,
+    params: serde_json::Value,
+    idempotency_key: Option<String>,
+    now: chrono::DateTime<Utc>,
+) -> generation::ActiveModel {
+    generation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        owner_id: Set(owner),
+        prompt_id: Set(prompt_id),
+        model: Set(model.to_owned()),
+        params: Set(params),
+        status: Set(QUEUED.to_owned()),
+        progress: Set(0.0),
+        stage: Set(Some("queued".to_owned())),
+        preview: Set(None),
+        attempts: Set(0),
+        lease_owner: Set(None),
+        lease_expires_at: Set(None),
+        error_code: Set(None),
+        error_message: Set(None),
+        idempotency_key: Set(idempotency_key),
+        engine_calls: Set(0),
+        created_at: Set(now),
+        started_at: Set(None),
+        finished_at: Set(None),
+    }
+}
+
+pub async fn find_owned(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    id: Uuid,
+) -> AppResult<Option<generation::Model>> {
+    Ok(generation::Entity::find_by_id(id)
+        .filter(generation::Column::OwnerId.eq(owner))
+        .one(db)
+        .await?)
+}
+
+/// One of the owner's jobs; anyone else's is NOT_FOUND, so ids reveal nothing.
+pub async fn owned(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    id: Uuid,
+) -> AppResult<generation::Model> {
+    find_owned(db, owner, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("generation"))
+}
+
+/// Cancels a queued or running job. A running job's worker notices at its next write and
+/// stops; what it had not recorded is discarded.
+pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
+    let job = owned(&state.db, owner, id).await?;
+    let result = generation::Entity::update_many()
+        .col_expr(generation::Column::Status, Expr::value(CANCELLED))
+        .col_expr(generation::Column::Stage, Expr::value("cancelled"))
+        .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(
+            generation::Column::LeaseOwner,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            generation::Column::LeaseExpiresAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(generation::Column::Id.eq(job.id))
+        .filter(generation::Column::Status.is_in([QUEUED, RUNNING]))
+        .exec(&state.db)
+        .await?;
+    let job = owned(&state.db, owner, id).await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::conflict(format!(
+            "This generation has already ended ({}); only queued or running ones can be cancelled",
+            job.status
+        )));
+    }
+    state.events.publish(job.clone()).await;
+    Ok(job)
+}
+
+/// Queues a failed or cancelled job again, as a new job with the same prompt and parameters.
+pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
+    let old = owned(&state.db, owner, id).await?;
+    if old.status != FAILED && old.status != CANCELLED {
+        return Err(AppError::conflict(format!(
+            "This generation is {}; only failed or cancelled ones can be retried",
+            old.status
+        )));
+    }
+    if state.engines.get(&old.model).is_none() {
+        return Err(AppError::bad_input(
+            "id",
+            format!("The model `{}` is not available any more", old.model),
+        ));
+    }
+    let job = new_job(
+        owner,
+        old.prompt_id,
+        &old.model,
+        old.params,
+        None,
+        Utc::now(),
+    )
+    .insert(&state.db)
+    .await?;
+    state.events.publish(job.clone()).await;
+    Ok(job)
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    status: Option<&str>,
+    page: PageRequest,
+) -> AppResult<Vec<generation::Model>> {
+    let mut select = generation::Entity::find().filter(generation::Column::OwnerId.eq(owner));
+    if let Some(status) = status {
+        select = select.filter(generation::Column::Status.eq(status));
+    }
+    Ok(keyset_page(
+        select,
+        generation::Column::CreatedAt,
+        generation::Column::Id,
+        page,
+    )
+    .all(db)
+    .await?)
+}
+
+/// 1-based place in the queue of a queued job: queued jobs created before it, plus one.
+pub async fn queue_position(
+    db: &impl ConnectionTrait,
+    job: &generation::Model,
+) -> AppResult<Option<i32>> {
+    if job.status != QUEUED {
+        return Ok(None);
+    }
+    let ahead = generation::Entity::find()
+        .filter(generation::Column::Status.eq(QUEUED))
+        .filter(
+            Condition::any()
+                .add(generation::Column::CreatedAt.lt(job.created_at))
+                .add(
+                    Condition::all()
+                        .add(generation::Column::CreatedAt.eq(job.created_at))
+                        .add(generation::Column::Id.lt(job.id)),
+                ),
+        )
+        .count(db)
+        .await?;
+    Ok(Some(ahead as i32 + 1))
+}
+
+/// The owner's queued and running jobs, oldest first.
+pub async fn active(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Vec<generation::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(generation::Entity::find()
+        .filter(generation::Column::OwnerId.eq(owner))
+        .filter(generation::Column::Status.is_in([QUEUED, RUNNING]))
+        .order_by_asc(generation::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<generation::Model>> {
+    Ok(generation::Entity::find()
+        .filter(generation::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engines::offline;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    fn registry() -> EngineRegistry {
+        let mut r = EngineRegistry::default();
+        r.register(
+            offline::model_info(),
+            Arc::new(offline::OfflineEngine::new(Duration::ZERO)),
+        );
+        r
+    }
+
+    fn request(prompt: &str) -> GenerateRequest {
+        GenerateRequest {
+            prompt: prompt.into(),
+            ..GenerateRequest::default()
+        }
+    }
+
+    #[test]
+    fn left_out_fields_come_from_preferences_then_the_model() {
+        let engines = registry();
+        let prefs = Preferences {
+            width: Some(640),
+            height: Some(384),
+            count: Some(2),
+            ..Preferences::default()
+        };
+        let (_, _, params) = resolve(&engines, &prefs, &request("a cat")).unwrap();
+        assert_eq!((params.width, params.height, params.count), (640, 384, 2));
+        let (model, _, params) =
+            resolve(&engines, &Preferences::default(), &request("a cat")).unwrap();
+        assert_eq!(
+            (params.width, params.height, params.count),
+            (model.defaults.width, model.defaults.height, 1)
+        );
+    }
+
+    #[test]
+    fn preferences_the_model_cannot_use_are_ignored() {
+        let engines = registry();
+        let prefs = Preferences {
+            width: Some(4096),
+            height: Some(4096),
+            style_preset: Some("anime".into()),
+            ..Preferences::default()
+        };
+        let (_, _, params) = resolve(&engines, &prefs, &request("a cat")).unwrap();
+        assert_eq!(params.width, 512);
+        assert_eq!(params.style_preset, None);
+    }
+
+    #[test]
+    fn a_random_seed_is_chosen_and_kept_in_range() {
+        let engines = registry();
+        let (model, _, params) =
+            resolve(&engines, &Preferences::default(), &request("a cat")).unwrap();
+        assert!((0..=model.capabilities.max_seed.unwrap()).contains(&params.seed));
+    }
+
+    #[test]
+    fn negative_sizes_are_refused_on_their_field() {
+        let engines = registry();
+        let mut req = request("a cat");
+        req.width = Some(-8);
+        let err = resolve(&engines, &Preferences::default(), &req).unwrap_err();
+        assert!(matches!(
+            err,
+            AppError::Client {
+                field: Some("width"),
+                ..
+            }
+        ));
+    }
+}

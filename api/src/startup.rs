@@ -1,0 +1,196 @@
+//! Building the application from its configuration: database, engines, router, listener.
+
+use std::future::{Future, IntoFuture};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::TokenKeys;
+use crate::config::{Config, StorageLocation};
+use crate::engines::{EngineRegistry, offline};
+use crate::graphql::build_schema;
+use crate::jobs::events::EventBus;
+use crate::jobs::worker::spawn_workers;
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use crate::storage::{LocalStorage, Storage};
+
+/// Connects to the configured database. SQLite runs in WAL mode with a busy timeout so the
+/// API and the workers can write concurrently.
+pub async fn connect_database(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or(path);
+        if let Some(parent) = std::path::Path::new(file)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("cannot create the database directory {}", parent.display())
+            })?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+        });
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("database migration failed")
+}
+
+/// The engines this configuration can run.
+fn engines(config: &Config) -> EngineRegistry {
+    let mut registry = EngineRegistry::default();
+    registry.register(
+        offline::model_info(),
+        Arc::new(offline::OfflineEngine::new(config.offline_step)),
+    );
+    registry
+}
+
+/// Builds the shared state: connects, migrates and sets up engines.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = connect_database(&config.database_url).await?;
+    migrate(&db).await?;
+    let storage = match &config.storage {
+        StorageLocation::Directory(dir) => {
+            Storage::Local(LocalStorage::new(dir.clone(), config.jwt_secret.clone()))
+        }
+        StorageLocation::S3 { .. } => {
+            anyhow::bail!("S3 storage is not supported yet; use file://DIR")
+        }
+    };
+    let events = EventBus::new(db.clone());
+    events.start_listening();
+    Ok(AppState {
+        db,
+        tokens: Arc::new(TokenKeys::new(&config.jwt_secret, config.token_ttl)),
+        engines: Arc::new(engines(&config)),
+        storage: Arc::new(storage),
+        events,
+        metrics: Arc::new(Metrics::new()?),
+        config: Arc::new(config),
+    })
+}
+
+/// Runs the configured number of workers until `shutdown`, then lets their jobs finish
+/// within the grace period (or gives them back to the queue).
+pub async fn run_workers(state: &AppState, shutdown: CancellationToken) {
+    let grace = state.config.shutdown_grace;
+    let workers = spawn_workers(state, state.config.workers, shutdown.clone(), grace);
+    shutdown.cancelled().await;
+    // Workers release their jobs at the grace deadline; allow a little more for that write.
+    let all = futures::future::join_all(workers);
+    if tokio::time::timeout(grace + Duration::from_secs(5), all)
+        .await
+        .is_err()
+    {
+        tracing::warn!("workers did not stop in time");
+    }
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the configured address (port 0 picks a free port, which tests use).
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let address = (config.host, config.port);
+        let state = build_state(config).await?;
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", address.0, address.1))?;
+        Ok(Application { listener, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn url(&self) -> String {
+        match self.listener.local_addr() {
+            Ok(addr) => format!("http://{addr}"),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves the API and runs the workers until `shutdown` completes. Then workers stop
+    /// claiming and finish or give back their jobs; open connections (WebSockets stay open
+    /// indefinitely) get the same grace period.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let schema = build_schema(self.state.clone());
+        let router = crate::http::router(self.state.clone(), schema);
+        let stop = CancellationToken::new();
+        let server_stop = stop.clone();
+        let server = tokio::spawn(
+            axum::serve(self.listener, router)
+                .with_graceful_shutdown(async move { server_stop.cancelled().await })
+                .into_future(),
+        );
+        let workers = {
+            let state = self.state.clone();
+            let stop = stop.clone();
+            tokio::spawn(async move { run_workers(&state, stop).await })
+        };
+        shutdown.await;
+        tracing::info!("shutting down");
+        stop.cancel();
+        let _ = workers.await;
+        match tokio::time::timeout(self.state.config.shutdown_grace, server).await {
+            Ok(Ok(result)) => result.context("server failed"),
+            Ok(Err(join)) => Err(join.into()),
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn database_passwords_are_kept_out_of_messages() {
+        assert_eq!(
+            redact("postgres://app:hunter2@db:5432/x"),
+            "postgres://…@db:5432/x"
+        );
+        assert_eq!(redact("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}
