@@ -191,12 +191,19 @@ async function scenario(browser, baseUrl) {
   await bar.waitFor({ state: 'visible' });
   const seen = new Set();
   let shotRunning = false;
+  let previewSeen = false;
   // Sample the bar while it lives: it must move, not just appear.
   const sampleUntil = Date.now() + STEP_TIMEOUT;
   while (Date.now() < sampleUntil) {
     const v = await bar.getAttribute('aria-valuenow', { timeout: 500 }).catch(() => null);
     if (v === null) break;
     seen.add(Number(v));
+    if (!previewSeen && (await page.getByAltText(`Preview of: ${prompt}`, { exact: true }).count()) > 0) {
+      previewSeen = await page.evaluate(
+        (alt) => [...document.querySelectorAll('img')].some((i) => i.alt === alt && i.src.startsWith('data:image/')),
+        `Preview of: ${prompt}`,
+      );
+    }
     if (seen.size >= 2 && !shotRunning) {
       shotRunning = true;
       await screenshot(page, 'generate-running');
@@ -204,7 +211,10 @@ async function scenario(browser, baseUrl) {
     await page.waitForTimeout(100);
   }
   log(`progress values seen: ${[...seen].sort((a, b) => a - b).join(', ')}`);
-  if (seen.size === 0) throw new Error('the progress bar never had an aria-valuenow');
+  if (seen.size < 2) throw new Error(`the progress bar did not move (values: ${[...seen].join(', ')})`);
+  // The offline engine sends low-resolution previews as data URLs while it draws.
+  log(`engine preview shown while running: ${previewSeen}`);
+  if (!previewSeen) throw new Error("the engine's preview never appeared while the job ran");
 
   const result = page.getByRole('list', { name: 'Generated images' }).getByAltText(prompt, { exact: true }).first();
   await result.waitFor({ state: 'visible' });
@@ -327,10 +337,23 @@ async function actionsAndErrors(browser, baseUrl) {
   await page.getByRole('button', { name: 'Favourite', exact: true }).click();
   await page.getByRole('button', { name: 'Unfavourite' }).waitFor();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Gallery' }).click();
+  // The full gallery is on screen first: wait for the filtered list itself.
+  await page.getByRole('list', { name: 'Images' }).getByAltText(`${account.prompt} (second)`, { exact: true }).waitFor();
   await page.getByRole('button', { name: '★ Favourites' }).click();
-  await page.getByRole('list', { name: 'Images' }).getByAltText(account.prompt, { exact: true }).waitFor();
-  if ((await page.getByRole('list', { name: 'Images' }).getByRole('img').count()) !== 1) {
-    throw new Error('the favourites filter shows images that are not favourites');
+  await page.waitForURL(/favorites=1/);
+  const onlyFavourite = await page
+    .waitForFunction(
+      (alt) => {
+        const imgs = [...document.querySelectorAll('ul[aria-label=Images] img')];
+        return imgs.length === 1 && imgs[0].alt === alt;
+      },
+      account.prompt,
+      { timeout: 10000 },
+    )
+    .then(() => true, () => false);
+  if (!onlyFavourite) {
+    const alts = await page.locator('ul[aria-label=Images] img').evaluateAll((imgs) => imgs.map((i) => i.alt));
+    throw new Error(`the favourites filter shows ${JSON.stringify(alts)}, not just the favourite`);
   }
   await screenshot(page, 'gallery-favourites');
 
