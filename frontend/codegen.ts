@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
-// ../schema.graphql is the SDL the server exports (CI checks it does not drift); the sketch
-// only stands in while the backend has not committed it yet.
-const schema = existsSync('../schema.graphql') ? '../schema.graphql' : 'src/graphql/schema.sketch.graphql';
+// ../schema.graphql is the SDL the server exports (CI checks it does not drift from the
+// server); the types here follow it, so a schema change that breaks the UI fails `tsc`.
+const schema = '../schema.graphql';
 
 const config: CodegenConfig = {
   schema,
