@@ -249,6 +249,11 @@ async function scenario(browser, baseUrl) {
   await page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
   await imageLoaded(page, prompt);
   await screenshot(page, 'explore-logged-out');
+  await page.getByRole('list', { name: 'Images' }).getByAltText(prompt, { exact: true }).click();
+  await page.getByRole('complementary', { name: 'Image details' }).getByText(prompt).waitFor();
+  await imageLoaded(page, prompt);
+  if (await page.getByRole('button', { name: /Publish|Delete/ }).count()) throw new Error('a visitor is offered the owner’s actions');
+  await screenshot(page, 'explore-image-logged-out');
 
   log('6. extra views: phone width and dark mode (looked at, not asserted)');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });

@@ -114,10 +114,15 @@ export function ImagePage() {
           ) : null}
         </div>
         <dl className="grid grid-cols-2 gap-x-4 gap-y-2 text-sm">
-          <dt className="text-zinc-500">Model</dt>
-          <dd className="font-medium break-words">
-            {models.data?.models.find((m) => m.id === img.generation?.model)?.name ?? img.generation?.model ?? '—'}
-          </dd>
+          {img.generation ? (
+            // The job (and so the model) is only shown to the image's owner.
+            <>
+              <dt className="text-zinc-500">Model</dt>
+              <dd className="font-medium break-words">
+                {models.data?.models.find((m) => m.id === img.generation?.model)?.name ?? img.generation.model}
+              </dd>
+            </>
+          ) : null}
           <dt className="text-zinc-500">Size</dt>
           <dd className="font-medium">{img.width} × {img.height}</dd>
           <dt className="text-zinc-500">Seed</dt>
