@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,6 +25,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 30000);
 
 const log = (...a) => console.log('[e2e]', ...a);
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const cleanups = [];
 async function cleanup() {
   while (cleanups.length) {
@@ -138,6 +140,16 @@ async function checkAccessibleNames(page, where) {
     return out;
   });
   if (problems.length > 0) throw new Error(`accessibility problems on ${where}:\n  ${problems.join('\n  ')}`);
+
+  // axe-core's WCAG 2 A/AA rules on top; serious and critical findings fail the run.
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  if (violations.length > 0) throw new Error(`axe finds problems on ${where}:\n  ${violations.join('\n  ')}`);
 }
 
 function watchConsole(page, consoleErrors) {
@@ -255,7 +267,7 @@ async function scenario(browser, baseUrl) {
   if (await page.getByRole('button', { name: /Publish|Delete/ }).count()) throw new Error('a visitor is offered the owner’s actions');
   await screenshot(page, 'explore-image-logged-out');
 
-  log('6. extra views: phone width and dark mode (looked at, not asserted)');
+  log('6. phone width in dark mode: the same checks for names and contrast');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
   const phonePage = await phone.newPage();
   watchConsole(phonePage, consoleErrors);
@@ -263,6 +275,7 @@ async function scenario(browser, baseUrl) {
   await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
   await imageLoaded(phonePage, prompt);
   await screenshot(phonePage, 'explore-phone-dark');
+  await checkAccessibleNames(phonePage, 'explore phone dark');
   await phonePage.goto(`${baseUrl}/login`);
   await phonePage.getByLabel('Email').fill(email);
   await phonePage.getByLabel('Password').fill(password);
@@ -270,6 +283,7 @@ async function scenario(browser, baseUrl) {
   await phonePage.waitForURL(/\/generate$/);
   await phonePage.getByLabel('Prompt', { exact: true }).waitFor();
   await screenshot(phonePage, 'generate-phone-dark');
+  await checkAccessibleNames(phonePage, 'generate phone dark');
   await phone.close();
 
   if (consoleErrors.length > 0) {

@@ -41,7 +41,7 @@ function NotFound() {
   return (
     <div className="py-20 text-center">
       <h1 className="text-2xl font-bold">Page not found</h1>
-      <p className="mt-2 text-zinc-500">That page does not exist.</p>
+      <p className="mt-2 text-zinc-500 dark:text-zinc-400">That page does not exist.</p>
     </div>
   );
 }

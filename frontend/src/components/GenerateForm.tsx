@@ -50,7 +50,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
 
   const model = useMemo(() => models.find((m) => m.id === values?.model) ?? models[0], [models, values?.model]);
   if (!model || !values) {
-    return <p className="text-sm text-zinc-500">No image models are available.</p>;
+    return <p className="text-sm text-zinc-500 dark:text-zinc-400">No image models are available.</p>;
   }
   const c = model.capabilities;
   const mode = sizeMode(model);
@@ -94,7 +94,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
           aria-invalid={err('prompt') ? true : undefined}
           aria-describedby={`${fid('prompt-count')} ${fid('prompt-error')}`}
         />
-        <div className="mt-1 flex justify-between text-xs text-zinc-500">
+        <div className="mt-1 flex justify-between text-xs text-zinc-500 dark:text-zinc-400">
           <FieldError id={fid('prompt-error')}>{err('prompt')}</FieldError>
           <span id={fid('prompt-count')} className="ml-auto">
             {promptLeft} characters left
@@ -141,7 +141,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
               </option>
             ))}
           </select>
-          <p id={fid('model-desc')} className="mt-1 text-xs text-zinc-500">
+          <p id={fid('model-desc')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
             {model.offline ? (
               <span className="mr-1 inline-block rounded bg-amber-100 px-1.5 py-0.5 font-semibold text-amber-800 dark:bg-amber-900/50 dark:text-amber-200">
                 Offline · no AI
@@ -193,7 +193,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
                 </option>
               ))}
             </select>
-            <p id={fid('aspect-size')} className="mt-1 text-xs text-zinc-500">
+            <p id={fid('aspect-size')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
               {values.width} × {values.height} pixels
             </p>
           </div>
@@ -334,7 +334,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
         {c.cfgScale && values.cfgScale != null ? (
           <div>
             <label htmlFor={fid('cfg')} className={labelClass}>
-              Guidance <span className="font-normal text-zinc-500">({values.cfgScale})</span>
+              Guidance <span className="font-normal text-zinc-500 dark:text-zinc-400">({values.cfgScale})</span>
             </label>
             <input
               id={fid('cfg')}

@@ -34,7 +34,7 @@ export function GenerationProgress({ generation: g, onCancel, onRetry, cancellin
         <div className="space-y-2">
           <div className="flex justify-between text-sm">
             <span className="font-medium">{g.stage ? stageLabel(g.stage) : 'Generating'}…</span>
-            <span className="tabular-nums text-zinc-500">{percent}%</span>
+            <span className="tabular-nums text-zinc-500 dark:text-zinc-400">{percent}%</span>
           </div>
           <div
             role="progressbar"
@@ -81,7 +81,7 @@ export function GenerationProgress({ generation: g, onCancel, onRetry, cancellin
         </div>
       ) : null}
 
-      {g.status === 'CANCELLED' ? <p className="text-sm text-zinc-500">Cancelled.</p> : null}
+      {g.status === 'CANCELLED' ? <p className="text-sm text-zinc-500 dark:text-zinc-400">Cancelled.</p> : null}
     </section>
   );
 }

@@ -39,7 +39,7 @@ export function Layout() {
           <div className="ml-auto flex items-center gap-2">
             {loggedIn ? (
               <>
-                <span className="hidden text-sm text-zinc-500 md:inline" title={viewer?.email ?? undefined}>
+                <span className="hidden text-sm text-zinc-500 dark:text-zinc-400 md:inline" title={viewer?.email ?? undefined}>
                   {viewer?.displayName}
                 </span>
                 <button

@@ -48,7 +48,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
     <div className="mx-auto max-w-md">
       <div className={card}>
         <h1 className="mb-1 text-2xl font-bold tracking-tight">{title}</h1>
-        <p className="mb-6 text-sm text-zinc-500">
+        <p className="mb-6 text-sm text-zinc-500 dark:text-zinc-400">
           {mode === 'signup' ? (
             <>
               Already have an account? <Link to="/login" className="font-medium text-violet-600 hover:underline dark:text-violet-400">Log in</Link>
@@ -109,7 +109,7 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
               aria-describedby={`${id}-password-error`}
             />
             {mode === 'signup' && !fieldMsg('password') ? (
-              <p className="mt-1 text-xs text-zinc-500">At least 10 characters.</p>
+              <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">At least 10 characters.</p>
             ) : null}
             <FieldError id={`${id}-password-error`}>{fieldMsg('password')}</FieldError>
           </div>

@@ -27,7 +27,7 @@ export function ExplorePage() {
       {loading && images.length === 0 ? (
         <Spinner label="Loading the public feed" />
       ) : images.length === 0 ? (
-        <p className="py-16 text-center text-zinc-500">No one has published an image yet.</p>
+        <p className="py-16 text-center text-zinc-500 dark:text-zinc-400">No one has published an image yet.</p>
       ) : (
         <ImageGrid images={images} hasMore={conn?.pageInfo.hasNextPage ?? false} loadingMore={loadingMore} onLoadMore={loadMore} />
       )}

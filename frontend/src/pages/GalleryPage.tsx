@@ -53,7 +53,7 @@ export function GalleryPage() {
         <Spinner label="Loading your images" />
       ) : images.length === 0 ? (
         <div className="rounded-2xl border-2 border-dashed border-zinc-300 py-16 text-center dark:border-zinc-700">
-          <p className="text-zinc-500">{favoritesOnly ? 'No favourites yet. Star an image to keep it here.' : 'You have not made any images yet.'}</p>
+          <p className="text-zinc-500 dark:text-zinc-400">{favoritesOnly ? 'No favourites yet. Star an image to keep it here.' : 'You have not made any images yet.'}</p>
           {!favoritesOnly ? <Link to="/generate" className={`${buttonPrimary} mt-4`}>Generate your first image</Link> : null}
         </div>
       ) : (

@@ -90,7 +90,7 @@ export function GeneratePage() {
         <div className={`${card} min-h-64`}>
           <h2 className="mb-4 text-lg font-semibold">Result</h2>
           {!generation ? (
-            <div className="flex h-48 flex-col items-center justify-center rounded-xl border-2 border-dashed border-zinc-300 text-center text-sm text-zinc-500 dark:border-zinc-700">
+            <div className="flex h-48 flex-col items-center justify-center rounded-xl border-2 border-dashed border-zinc-300 text-center text-sm text-zinc-500 dark:text-zinc-400 dark:border-zinc-700">
               <p>Your images will appear here.</p>
               <p className="mt-1 text-xs">Tip: Ctrl+Enter in the prompt submits.</p>
             </div>

@@ -61,7 +61,7 @@ export function HistoryPage() {
       {loading && items.length === 0 ? (
         <Spinner label="Loading your generations" />
       ) : items.length === 0 ? (
-        <p className="py-16 text-center text-zinc-500">
+        <p className="py-16 text-center text-zinc-500 dark:text-zinc-400">
           No generations yet. <Link to="/generate" className="text-violet-600 underline dark:text-violet-400">Make one</Link>.
         </p>
       ) : (
@@ -102,7 +102,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
       </div>
       <div className="min-w-0 flex-1">
         <p className="truncate font-medium" title={(g.prompt?.text ?? '')}>{(g.prompt?.text ?? '')}</p>
-        <p className="mt-0.5 text-xs text-zinc-500">
+        <p className="mt-0.5 text-xs text-zinc-500 dark:text-zinc-400">
           {g.model} · {new Date(g.createdAt).toLocaleString()}
         </p>
         {g.status === 'FAILED' ? (
@@ -124,7 +124,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
           </div>
         ) : null}
         {g.status === 'QUEUED' && g.queuePosition != null ? (
-          <p className="mt-1 text-xs text-zinc-500">Position {g.queuePosition} in the queue</p>
+          <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">Position {g.queuePosition} in the queue</p>
         ) : null}
       </div>
       <div className="flex items-center gap-2">

@@ -49,7 +49,7 @@ export function HomePage() {
           <ImageGrid images={images} />
         </section>
       ) : (
-        <section className="text-center text-zinc-500">
+        <section className="text-center text-zinc-500 dark:text-zinc-400">
           <p>Nothing has been shared yet. Be the first.</p>
           {!token ? <Link to="/signup" className={`${buttonPrimary} mt-4`}>Create an account</Link> : null}
         </section>

@@ -65,7 +65,7 @@ export function ImagePage() {
     return (
       <div className="py-16 text-center">
         <ErrorMessage error={error} className="mx-auto mb-4 max-w-md" />
-        {!error ? <p className="text-zinc-500">This image does not exist or is not yours to see.</p> : null}
+        {!error ? <p className="text-zinc-500 dark:text-zinc-400">This image does not exist or is not yours to see.</p> : null}
         <Link to="/gallery" className={`${buttonSecondary} mt-4`}>Back to gallery</Link>
       </div>
     );
@@ -105,10 +105,10 @@ export function ImagePage() {
       </div>
       <aside className={`${card} space-y-5 self-start`} aria-label="Image details">
         <div>
-          <h1 className="text-sm font-semibold uppercase tracking-wide text-zinc-500">Prompt</h1>
+          <h1 className="text-sm font-semibold uppercase tracking-wide text-zinc-500 dark:text-zinc-400">Prompt</h1>
           <p className="mt-1 text-base">{(img.prompt?.text ?? '')}</p>
           {img.prompt?.negativeText ? (
-            <p className="mt-2 text-sm text-zinc-500">
+            <p className="mt-2 text-sm text-zinc-500 dark:text-zinc-400">
               <span className="font-medium">Negative:</span> {img.prompt?.negativeText}
             </p>
           ) : null}
@@ -117,21 +117,21 @@ export function ImagePage() {
           {img.generation ? (
             // The job (and so the model) is only shown to the image's owner.
             <>
-              <dt className="text-zinc-500">Model</dt>
+              <dt className="text-zinc-500 dark:text-zinc-400">Model</dt>
               <dd className="font-medium break-words">
                 {models.data?.models.find((m) => m.id === img.generation?.model)?.name ?? img.generation.model}
               </dd>
             </>
           ) : null}
-          <dt className="text-zinc-500">Size</dt>
+          <dt className="text-zinc-500 dark:text-zinc-400">Size</dt>
           <dd className="font-medium">{img.width} × {img.height}</dd>
-          <dt className="text-zinc-500">Seed</dt>
+          <dt className="text-zinc-500 dark:text-zinc-400">Seed</dt>
           <dd className="font-medium tabular-nums">{img.seed ?? '—'}</dd>
-          <dt className="text-zinc-500">File</dt>
+          <dt className="text-zinc-500 dark:text-zinc-400">File</dt>
           <dd className="font-medium">{img.contentType}, {formatBytes(img.byteSize)}</dd>
-          <dt className="text-zinc-500">Made by</dt>
+          <dt className="text-zinc-500 dark:text-zinc-400">Made by</dt>
           <dd className="font-medium">{(img.owner?.displayName ?? '—')}</dd>
-          <dt className="text-zinc-500">Visibility</dt>
+          <dt className="text-zinc-500 dark:text-zinc-400">Visibility</dt>
           <dd className="font-medium">{isPublic ? 'Public' : 'Private'}</dd>
         </dl>
         <div className="flex flex-wrap gap-2">

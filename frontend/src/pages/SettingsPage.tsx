@@ -88,7 +88,7 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
   return (
     <section className={card} aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`} className="text-lg font-semibold">Generation defaults</h2>
-      <p className="mb-4 mt-1 text-sm text-zinc-500">Used whenever you do not choose otherwise on the Generate page.</p>
+      <p className="mb-4 mt-1 text-sm text-zinc-500 dark:text-zinc-400">Used whenever you do not choose otherwise on the Generate page.</p>
       <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2">
         <div>
           <label htmlFor={`${id}-model`} className={labelClass}>Default model</label>
@@ -130,7 +130,7 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
           <button type="submit" className={buttonPrimary} disabled={state.loading}>
             {state.loading ? 'Saving…' : 'Save defaults'}
           </button>
-          {saved ? <span role="status" className="text-sm text-emerald-600 dark:text-emerald-400">Saved.</span> : null}
+          {saved ? <span role="status" className="text-sm text-emerald-700 dark:text-emerald-400">Saved.</span> : null}
         </div>
         <ErrorMessage error={state.error} className="sm:col-span-2" />
       </form>
@@ -165,7 +165,7 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
   return (
     <section className={card} aria-labelledby={`${id}-h`}>
       <h2 id={`${id}-h`} className="text-lg font-semibold">API keys</h2>
-      <p className="mb-4 mt-1 text-sm text-zinc-500">Keys act as you in scripts and integrations. Revoke any you no longer use.</p>
+      <p className="mb-4 mt-1 text-sm text-zinc-500 dark:text-zinc-400">Keys act as you in scripts and integrations. Revoke any you no longer use.</p>
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
         <div className="min-w-48 flex-1">
           <label htmlFor={`${id}-name`} className={labelClass}>Key name</label>
@@ -198,7 +198,7 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
             <li key={k.id} className="flex flex-wrap items-center justify-between gap-2 py-3">
               <div>
                 <p className="font-medium">{k.name}</p>
-                <p className="text-xs text-zinc-500">
+                <p className="text-xs text-zinc-500 dark:text-zinc-400">
                   <code>{k.prefix}…</code> · created {new Date(k.createdAt).toLocaleDateString()} ·{' '}
                   {k.lastUsedAt ? `last used ${new Date(k.lastUsedAt).toLocaleString()}` : 'never used'}
                 </p>
@@ -228,7 +228,7 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
           ))}
         </ul>
       ) : (
-        <p className="mt-4 text-sm text-zinc-500">No API keys yet.</p>
+        <p className="mt-4 text-sm text-zinc-500 dark:text-zinc-400">No API keys yet.</p>
       )}
     </section>
   );
