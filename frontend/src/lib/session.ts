@@ -20,6 +20,12 @@ export function setToken(token: string | null): void {
   } catch {
     // Private mode without storage: the session then lasts until the tab closes.
   }
+  try {
+    // Per-tab UI state (the job on the Generate page) belongs to the previous account.
+    sessionStorage.removeItem('rendermart.currentGeneration');
+  } catch {
+    // No storage, nothing to forget.
+  }
   listeners.forEach((l) => l(token));
 }
 

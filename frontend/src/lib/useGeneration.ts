@@ -20,6 +20,8 @@ export const isTerminal = (status: string | undefined) => !!status && TERMINAL.h
 export function useGeneration(id: string | null): {
   generation: GenerationFieldsFragment | null;
   subscriptionError: unknown;
+  /** The job could not be loaded at all (deleted, or another account's). */
+  missing: boolean;
 } {
   const sub = useSubscription<GenerationUpdatesSubscription, GenerationUpdatesSubscriptionVariables>(
     GENERATION_UPDATES,
@@ -38,5 +40,6 @@ export function useGeneration(id: string | null): {
     else stopPolling();
     return () => stopPolling();
   }, [polling, startPolling, stopPolling]);
-  return { generation, subscriptionError: sub.error };
+  const missing = !!id && !generation && !!q.error;
+  return { generation, subscriptionError: sub.error, missing };
 }

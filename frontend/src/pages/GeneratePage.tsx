@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@apollo/client';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { FIELDS_SHOWN_IN_FORM, GenerateForm } from '../components/GenerateForm';
@@ -37,7 +37,14 @@ export function GeneratePage() {
   const [generate, generateState] = useMutation<GenerateImagesMutation, GenerateImagesMutationVariables>(GENERATE_IMAGES);
   const [cancel, cancelState] = useMutation<CancelGenerationMutation, CancelGenerationMutationVariables>(CANCEL_GENERATION);
   const [retry, retryState] = useMutation<RetryGenerationMutation, RetryGenerationMutationVariables>(RETRY_GENERATION);
-  const { generation } = useGeneration(jobId);
+  const { generation, missing } = useGeneration(jobId);
+  // A remembered job that no longer loads (deleted, or from before a new database) is forgotten.
+  useEffect(() => {
+    if (missing) {
+      sessionStorage.removeItem(CURRENT_JOB_KEY);
+      setJobIdState(null);
+    }
+  }, [missing]);
 
   // "Use these settings" from an image wins over saved preferences.
   const fromImage = (location.state as { settings?: Partial<GenerateValues> } | null)?.settings;
