@@ -30,6 +30,9 @@ COPY Cargo.toml Cargo.lock ./
 COPY api api
 COPY entity entity
 COPY migration migration
+# Built only for AWS Lambda (deploy/aws/lambda-template.yaml), but a workspace member: the
+# workspace does not resolve without it. The image still builds only `rendermart`.
+COPY lambda lambda
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     cargo build --release --locked --bin rendermart \
  && install -D -m 0755 target/release/rendermart /out/rendermart

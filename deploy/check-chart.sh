@@ -10,7 +10,9 @@
 # but those installs touches the network; validation itself runs in a network namespace
 # without any interface when `unshare` allows it.
 #
-# The GitHub Actions workflow is checked with actionlint (also from the Go module proxy).
+# The GitHub Actions workflow is checked with actionlint (also from the Go module proxy), and
+# the Lambda's SAM template (deploy/aws/lambda-template.yaml) with cfn-lint from PyPI, which
+# ships the CloudFormation resource specs and runs the SAM transform locally.
 #
 # Usage: deploy/check-chart.sh            exits non-zero on the first failure
 set -euo pipefail
@@ -21,6 +23,10 @@ ACTIONLINT_VERSION=v1.7.12
 KUBERNETES_VALIDATE_VERSION=1.37.0
 PYTEST_VERSION=9.2.0
 PYYAML_VERSION=6.0.3
+CFN_LINT_VERSION=1.58.0
+AWS_SAM_TRANSLATOR_VERSION=1.115.0
+# Regions the Lambda template is linted for (resource availability differs by region).
+CFN_REGIONS=(us-east-1 us-west-2 eu-west-1 eu-central-1)
 # The Kubernetes version the manifests are validated against (EKS 1.33).
 K8S_VERSION=1.33.0
 
@@ -70,6 +76,16 @@ if [[ ! -f "$VENV/.ok" ]]; then
   touch "$VENV/.ok"
 else
   echo "venv (kubernetes-validate $KUBERNETES_VALIDATE_VERSION, pytest $PYTEST_VERSION): cached"
+fi
+# Added to the same venv; its own stamp, so an existing venv is not rebuilt.
+CFN_STAMP="$VENV/.cfn-lint-$CFN_LINT_VERSION-sam-$AWS_SAM_TRANSLATOR_VERSION"
+if [[ ! -f "$CFN_STAMP" ]]; then
+  run "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    "cfn-lint==$CFN_LINT_VERSION" "aws-sam-translator==$AWS_SAM_TRANSLATOR_VERSION"
+  rm -f "$VENV"/.cfn-lint-*
+  touch "$CFN_STAMP"
+else
+  echo "cfn-lint $CFN_LINT_VERSION (aws-sam-translator $AWS_SAM_TRANSLATOR_VERSION): cached"
 fi
 
 # kubernetes-validate ships the schemas with absolute "$id"s and "$ref": "/api/_definitions.json#…",
@@ -145,6 +161,26 @@ done
 
 step "actionlint .github/workflows/ci.yml"
 run "$BIN/actionlint" -shellcheck= -pyflakes= "$ROOT/.github/workflows/ci.yml"
+echo "ok"
+
+# cfn-lint exits non-zero on errors and on warnings. Offline like kubeconform: the specs ship
+# in the package.
+cfn_lint() {
+  run "${OFFLINE[@]}" "$VENV/bin/cfn-lint" --regions "${CFN_REGIONS[@]}" -- "$@"
+}
+step "cfn-lint rejects a template with a misspelt property (proves the SAM transform and specs work)"
+sed 's/^\( *\)MemorySize: !Ref MemorySize$/&\n\1Memorysize: 512/' \
+  "$ROOT/deploy/aws/lambda-template.yaml" >"$OUT/known-bad-template.yaml"
+grep -q 'Memorysize: 512' "$OUT/known-bad-template.yaml" ||
+  { echo "FAIL: could not derive the known-bad template" >&2; exit 1; }
+if cfn_lint "$OUT/known-bad-template.yaml"; then
+  echo "FAIL: cfn-lint accepted a template with an unknown property" >&2
+  exit 1
+fi
+echo "ok: rejected as expected"
+
+step "cfn-lint deploy/aws/lambda-template.yaml (${CFN_REGIONS[*]})"
+cfn_lint "$ROOT/deploy/aws/lambda-template.yaml"
 echo "ok"
 
 # test_nginx.py runs frontend/nginx.conf in a real nginx (Debian's nginx-light) on loopback.
