@@ -87,7 +87,10 @@ impl Engine for OfflineEngine {
             let steps = scene.steps();
             for step in 0..steps {
                 scene.paint_step(&mut canvas, step);
-                if !self.step_delay.is_zero() {
+                if self.step_delay.is_zero() {
+                    // Let the worker report progress between steps even without a delay.
+                    tokio::task::yield_now().await;
+                } else {
                     tokio::time::sleep(self.step_delay).await;
                 }
                 let preview_png = (step % 3 == 2 || step + 1 == steps).then(|| preview(&canvas));

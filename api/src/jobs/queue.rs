@@ -146,7 +146,8 @@ pub async fn renew(
     Ok(result.rows_affected == 1)
 }
 
-/// Records progress; it never goes backwards. False when the worker lost the job.
+/// Records progress, which the caller keeps from going backwards (while it holds the lease it
+/// is the job's only writer). False when the worker lost the job.
 pub async fn report_progress(
     db: &impl ConnectionTrait,
     id: Uuid,
@@ -156,13 +157,7 @@ pub async fn report_progress(
     preview: Option<String>,
 ) -> AppResult<bool> {
     let mut update = generation::Entity::update_many()
-        .col_expr(
-            generation::Column::Progress,
-            Expr::cust_with_values(
-                "CASE WHEN progress > $1 THEN progress ELSE $2 END",
-                [progress, progress],
-            ),
-        )
+        .col_expr(generation::Column::Progress, Expr::value(progress))
         .col_expr(generation::Column::Stage, Expr::value(stage));
     if let Some(preview) = preview {
         update = update.col_expr(generation::Column::Preview, Expr::value(preview));

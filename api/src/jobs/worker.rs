@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::queue::{self, Outcome};
-use crate::engines::{EngineError, EngineJob, EngineOutput, GenerationParams};
+use crate::engines::{EngineError, EngineJob, EngineOutput, GenerationParams, Progress};
 use crate::error::{AppError, AppResult};
 use crate::imaging::{self, ImageMetadata};
 use crate::service::images;
@@ -214,19 +214,22 @@ async fn run_job(
 
     let run = loop {
         tokio::select! {
-            result = &mut generate => break EngineRun::Finished(result),
+            biased;
             Some(progress) = progress_rx.recv() => {
-                let preview = progress.preview_png.as_deref().map(preview_data_url);
-                let fraction = progress.fraction.clamp(0.0, 1.0) * 0.95;
-                if !queue::report_progress(&state.db, job.id, worker, fraction, &progress.stage, preview.clone()).await? {
+                if !apply_progress(state, worker, &mut job, progress).await? {
                     break EngineRun::Lost;
                 }
-                job.progress = job.progress.max(fraction);
-                job.stage = Some(progress.stage);
-                if preview.is_some() {
-                    job.preview = preview;
+            }
+            result = &mut generate => {
+                // Progress sent in the engine's last poll is still queued: report it first.
+                let mut lost = false;
+                while let Ok(progress) = progress_rx.try_recv() {
+                    if !apply_progress(state, worker, &mut job, progress).await? {
+                        lost = true;
+                        break;
+                    }
                 }
-                state.events.publish(job.clone()).await;
+                break if lost { EngineRun::Lost } else { EngineRun::Finished(result) };
             }
             _ = renew.tick() => {
                 if !queue::renew(&state.db, job.id, worker, state.config.lease).await? {
@@ -287,6 +290,37 @@ async fn run_job(
     };
     queue::finish(&state.db, job.id, worker, outcome).await?;
     Ok(())
+}
+
+/// Records and announces an engine's progress report; false when the worker lost the job.
+async fn apply_progress(
+    state: &AppState,
+    worker: &str,
+    job: &mut generation::Model,
+    progress: Progress,
+) -> AppResult<bool> {
+    let preview = progress.preview_png.as_deref().map(preview_data_url);
+    // The last 5% are for storing the images.
+    let fraction = job.progress.max(progress.fraction.clamp(0.0, 1.0) * 0.95);
+    if !queue::report_progress(
+        &state.db,
+        job.id,
+        worker,
+        fraction,
+        &progress.stage,
+        preview.clone(),
+    )
+    .await?
+    {
+        return Ok(false);
+    }
+    job.progress = fraction;
+    job.stage = Some(progress.stage);
+    if preview.is_some() {
+        job.preview = preview;
+    }
+    state.events.publish(job.clone()).await;
+    Ok(true)
 }
 
 /// Encodes, stores and records each image; false when the job was lost on the way (the

@@ -57,6 +57,14 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
+    // Server logs (warnings and errors) show up in the output of a failing test.
+    static TRACING: std::sync::Once = std::sync::Once::new();
+    TRACING.call_once(|| {
+        tracing_subscriber::fmt()
+            .with_env_filter("warn")
+            .with_test_writer()
+            .init();
+    });
     let data_dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database_url(data_dir.path()).await;
     let mut settings = test_settings(data_dir.path().to_path_buf(), database_url);
@@ -143,5 +151,190 @@ impl TestApp {
 
     pub fn jwt_secret(&self) -> String {
         std::fs::read_to_string(self.data_dir.path().join("jwt-secret")).unwrap()
+    }
+}
+
+pub const GENERATE: &str = "mutation($input: GenerateImagesInput!) { generateImages(input: $input) { id status queuePosition params } }";
+
+/// The fields tests read from a generation.
+pub const GENERATION_FIELDS: &str = "id status progress stage preview error { code message } images { id url thumbnailUrl width height seed favorite visibility }";
+
+impl TestApp {
+    /// Queues a job and returns its id.
+    pub async fn generate(&self, token: &str, input: Value) -> String {
+        let response = self
+            .gql(GENERATE, json!({ "input": input }), Some(token))
+            .await;
+        response.data()["generateImages"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Follows a job over a WebSocket subscription until it ends; returns every update.
+    pub async fn follow(&self, token: &str, id: &str) -> Vec<Value> {
+        let mut ws = crate::ws_client::WsClient::connected(
+            &self.url,
+            crate::ws_client::TRANSPORT,
+            Some(token),
+        )
+        .await;
+        ws.subscribe(
+            "follow",
+            &format!(
+                "subscription($id: ID!) {{ generationUpdates(id: $id) {{ {GENERATION_FIELDS} }} }}"
+            ),
+            json!({ "id": id }),
+        )
+        .await;
+        ws.collect_until_complete("follow")
+            .await
+            .into_iter()
+            .map(|payload| {
+                assert!(payload.get("errors").is_none(), "{payload}");
+                payload["data"]["generationUpdates"].clone()
+            })
+            .collect()
+    }
+
+    /// Waits for a job to end (through its subscription) and returns its final state.
+    pub async fn finished(&self, token: &str, id: &str) -> Value {
+        self.follow(token, id).await.pop().unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Runs queued jobs in this test's task until none is left (for apps built without
+    /// workers); returns how many ran.
+    pub async fn run_queued_jobs(&self, worker: &str) -> usize {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let mut ran = 0;
+        while api::jobs::worker::try_run_one(
+            &self.state,
+            worker,
+            &stop,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .unwrap()
+        {
+            ran += 1;
+        }
+        ran
+    }
+}
+
+/// The real `rendermart serve` binary, running until dropped.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub url: String,
+    output: Option<std::thread::JoinHandle<String>>,
+}
+
+impl ServerProcess {
+    /// Starts `rendermart serve --port 0` and waits for the URL it prints.
+    pub fn start(
+        database_url: &str,
+        data_dir: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> ServerProcess {
+        use std::io::{BufRead, BufReader, Read};
+        use std::process::{Command, Stdio};
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rendermart"))
+            .args(["serve", "--port", "0", "--data-dir"])
+            .arg(data_dir)
+            .env("DATABASE_URL", database_url)
+            .env("RENDERMART_FRONTEND_DIR", "/nonexistent")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let url = loop {
+            line.clear();
+            assert!(
+                stdout.read_line(&mut line).unwrap() > 0,
+                "the server exited before printing its URL"
+            );
+            if let Some(at) = line.find("http://") {
+                break line[at..].trim().to_owned();
+            }
+        };
+        let mut stderr = child.stderr.take().unwrap();
+        // Drain both pipes so a chatty server never blocks; the text is kept for assertions.
+        let output = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        ServerProcess {
+            child,
+            url,
+            output: Some(output),
+        }
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits for the process to exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        self.child.wait().unwrap()
+    }
+
+    /// Everything the process printed; call after it ended.
+    pub fn into_output(mut self) -> String {
+        self.kill();
+        self.output.take().unwrap().join().unwrap()
+    }
+
+    /// A handle for talking to it like to an in-process test app.
+    pub fn client(&self) -> RemoteApp {
+        RemoteApp {
+            url: self.url.clone(),
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A server in another process, reached over HTTP only.
+pub struct RemoteApp {
+    pub url: String,
+    pub client: reqwest::Client,
+}
+
+impl RemoteApp {
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/api/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().json().await.unwrap()
     }
 }

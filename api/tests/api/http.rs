@@ -1,9 +1,6 @@
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
-
 use serde_json::json;
 
-use crate::helpers::{fresh_database_url, spawn_app};
+use crate::helpers::{ServerProcess, fresh_database_url, spawn_app};
 
 #[tokio::test]
 async fn health_and_readiness_answer() {
@@ -166,79 +163,41 @@ async fn invalid_ids_and_cursors_are_field_errors() {
 async fn the_binary_prints_its_url_and_never_logs_secrets() {
     let data_dir = tempfile::tempdir().unwrap();
     let database_url = fresh_database_url(data_dir.path()).await;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rendermart"))
-        .args(["serve", "--port", "0", "--data-dir"])
-        .arg(data_dir.path())
-        .env("DATABASE_URL", &database_url)
-        .env("RENDERMART_WORKERS", "1")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let url = loop {
-        line.clear();
-        assert!(
-            stdout.read_line(&mut line).unwrap() > 0,
-            "the server exited before printing its URL"
-        );
-        if let Some(at) = line.find("http://") {
-            break line[at..].trim().to_owned();
-        }
-    };
-
-    let client = reqwest::Client::new();
-    let gql = |query: &'static str, token: Option<String>| {
-        let mut request = client
-            .post(format!("{url}/api/graphql"))
-            .json(&json!({ "query": query }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        async move {
-            request
-                .send()
-                .await
-                .unwrap()
-                .json::<serde_json::Value>()
-                .await
-                .unwrap()
-        }
-    };
-    let signed_up = gql(
-        "mutation { signUp(input: {email: \"log@example.com\", password: \"secret password 1\", displayName: \"L\"}) { token } }",
-        None,
-    )
-    .await;
+    let server = ServerProcess::start(
+        &database_url,
+        data_dir.path(),
+        &[("RENDERMART_WORKERS", "1"), ("RUST_LOG", "debug")],
+    );
+    let remote = server.client();
+    let signed_up = remote
+        .gql(
+            "mutation { signUp(input: {email: \"log@example.com\", password: \"secret password 1\", displayName: \"L\"}) { token } }",
+            json!({}),
+            None,
+        )
+        .await;
     let token = signed_up["data"]["signUp"]["token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let key = gql(
-        "mutation { createApiKey(name: \"k\") { secret } }",
-        Some(token),
-    )
-    .await;
+    let key = remote
+        .gql(
+            "mutation { createApiKey(name: \"k\") { secret } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
     let secret = key["data"]["createApiKey"]["secret"]
         .as_str()
         .unwrap()
         .to_owned();
-    let viewer = gql("{ viewer { email } }", Some(secret.clone())).await;
+    let viewer = remote
+        .gql("{ viewer { email } }", json!({}), Some(&secret))
+        .await;
     assert_eq!(viewer["data"]["viewer"]["email"], "log@example.com");
 
-    child.kill().unwrap();
-    let mut logs = String::new();
-    stdout.read_to_string(&mut logs).unwrap();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut logs)
-        .unwrap();
-    child.wait().unwrap();
-    assert!(!logs.is_empty());
+    let logs = server.into_output();
+    assert!(logs.contains("DEBUG") || logs.contains("INFO"), "{logs}");
     assert!(
         !logs.contains("secret password 1"),
         "the password reached the logs"

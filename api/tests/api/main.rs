@@ -1,8 +1,13 @@
-//! End-to-end tests: the real server on a random port, real HTTP clients, a real database
-//! (SQLite by default; PostgreSQL, one fresh database per test, when TEST_DATABASE_URL is set).
+//! End-to-end tests: the real server on a random port, real HTTP and WebSocket clients, a real
+//! database (SQLite by default; PostgreSQL, one fresh database per test, when
+//! TEST_DATABASE_URL is set).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod generations;
 mod helpers;
 mod http;
+mod replicas;
 mod schema;
+mod websocket;
+mod ws_client;

@@ -1,0 +1,120 @@
+//! A small WebSocket client for both GraphQL sub-protocols, for tests that look at the
+//! protocol itself. (The npm graphql-ws and subscriptions-transport-ws clients are exercised
+//! by scripts/ws-clients.)
+
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const TRANSPORT: &str = "graphql-transport-ws";
+pub const LEGACY: &str = "graphql-ws";
+
+#[derive(Debug)]
+pub enum Incoming {
+    Json(Value),
+    Closed(u16, String),
+}
+
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl WsClient {
+    pub async fn connect(base_url: &str, protocol: &str) -> WsClient {
+        let url = format!("{}/api/graphql", base_url.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+        WsClient { socket }
+    }
+
+    /// Connects, initialises with the token and waits for the acknowledgement.
+    pub async fn connected(base_url: &str, protocol: &str, token: Option<&str>) -> WsClient {
+        let mut client = WsClient::connect(base_url, protocol).await;
+        let payload = token.map_or(
+            json!({}),
+            |t| json!({ "Authorization": format!("Bearer {t}") }),
+        );
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        assert_eq!(client.next_json().await["type"], "connection_ack");
+        client
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.send_text(&message.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.socket.send(Message::Text(text.into())).await.unwrap();
+    }
+
+    /// The next message, skipping the legacy protocol's keep-alives. Fails after 30 s.
+    pub async fn next(&mut self) -> Incoming {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), self.socket.next())
+                .await
+                .expect("no WebSocket message within 30 s");
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] != "ka" {
+                        return Incoming::Json(value);
+                    }
+                }
+                Some(Ok(Message::Close(Some(frame)))) => {
+                    return Incoming::Closed(frame.code.into(), frame.reason.to_string());
+                }
+                Some(Ok(Message::Close(None))) | None => {
+                    return Incoming::Closed(1005, String::new());
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => panic!("WebSocket error: {e}"),
+            }
+        }
+    }
+
+    pub async fn next_json(&mut self) -> Value {
+        match self.next().await {
+            Incoming::Json(value) => value,
+            Incoming::Closed(code, reason) => panic!("closed with {code} {reason}"),
+        }
+    }
+
+    pub async fn expect_close(&mut self) -> (u16, String) {
+        match self.next().await {
+            Incoming::Closed(code, reason) => (code, reason),
+            Incoming::Json(value) => panic!("expected the server to close, got {value}"),
+        }
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({ "type": "subscribe", "id": id, "payload": { "query": query, "variables": variables } }))
+            .await;
+    }
+
+    /// Payloads of `next` messages for `id` until its `complete`.
+    pub async fn collect_until_complete(&mut self, id: &str) -> Vec<Value> {
+        let mut payloads = Vec::new();
+        loop {
+            let message = self.next_json().await;
+            if message["id"] != id {
+                continue;
+            }
+            match message["type"].as_str() {
+                Some("next") | Some("data") => payloads.push(message["payload"].clone()),
+                Some("complete") => return payloads,
+                _ => panic!("unexpected message {message}"),
+            }
+        }
+    }
+}
