@@ -94,6 +94,59 @@ pub struct Settings {
     /// The built frontend to serve at `/` [default: frontend/dist].
     #[arg(long, env = "RENDERMART_FRONTEND_DIR", global = true)]
     pub frontend_dir: Option<PathBuf>,
+    /// Bedrock models to offer, comma-separated, `none` for none [default: all supported].
+    /// Offered only when AWS credentials and a region are found.
+    #[arg(long, env = "RENDERMART_BEDROCK_MODELS", global = true)]
+    pub bedrock_models: Option<String>,
+    /// Region for Bedrock calls when it differs from AWS_REGION (the Stability models are in
+    /// us-west-2) [default: the AWS region].
+    #[arg(long, env = "RENDERMART_BEDROCK_REGION", global = true)]
+    pub bedrock_region: Option<String>,
+    /// Bedrock endpoint instead of the region's, e.g. a VPC endpoint or a local fake.
+    #[arg(long, env = "RENDERMART_BEDROCK_ENDPOINT_URL", global = true)]
+    pub bedrock_endpoint_url: Option<String>,
+    /// Calls a Bedrock request gets when throttled or unavailable before the job fails [default: 8].
+    #[arg(long, env = "RENDERMART_BEDROCK_MAX_ATTEMPTS", global = true)]
+    pub bedrock_max_attempts: Option<u32>,
+    /// First backoff delay between Bedrock attempts in milliseconds; it doubles per attempt,
+    /// with jitter, up to 20 s [default: 1000].
+    #[arg(long, env = "RENDERMART_BEDROCK_RETRY_BASE_MS", global = true)]
+    pub bedrock_retry_base_ms: Option<u64>,
+    /// Seconds one Bedrock call may take before it counts as timed out [default: 120].
+    #[arg(long, env = "RENDERMART_BEDROCK_TIMEOUT_SECONDS", global = true)]
+    pub bedrock_timeout_seconds: Option<u64>,
+    /// S3-compatible endpoint (MinIO, a local server) instead of AWS S3; path-style addressing.
+    #[arg(long, env = "RENDERMART_S3_ENDPOINT_URL", global = true)]
+    pub s3_endpoint_url: Option<String>,
+    /// Endpoint that browsers reach, used in presigned URLs [default: the S3 endpoint].
+    #[arg(long, env = "RENDERMART_S3_PUBLIC_ENDPOINT_URL", global = true)]
+    pub s3_public_endpoint_url: Option<String>,
+    /// Images a user may make each calendar month (UTC) with paid models; a user's own
+    /// quota overrides it [default: unlimited].
+    #[arg(long, env = "RENDERMART_MONTHLY_IMAGE_QUOTA", global = true)]
+    pub monthly_image_quota: Option<u32>,
+    /// AWS region and credentials given in code instead of the standard AWS chain (tests
+    /// and embedding). Never read from flags, environment or file.
+    #[arg(skip)]
+    #[serde(skip)]
+    pub aws_static: Option<StaticAws>,
+}
+
+/// An explicit AWS region and access key, bypassing the standard chain.
+#[derive(Clone)]
+pub struct StaticAws {
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: SecretString,
+}
+
+impl std::fmt::Debug for StaticAws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticAws")
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Settings {
@@ -116,6 +169,18 @@ impl Settings {
             shutdown_grace_seconds: self.shutdown_grace_seconds.or(lower.shutdown_grace_seconds),
             url_ttl_seconds: self.url_ttl_seconds.or(lower.url_ttl_seconds),
             frontend_dir: self.frontend_dir.or(lower.frontend_dir),
+            bedrock_models: self.bedrock_models.or(lower.bedrock_models),
+            bedrock_region: self.bedrock_region.or(lower.bedrock_region),
+            bedrock_endpoint_url: self.bedrock_endpoint_url.or(lower.bedrock_endpoint_url),
+            bedrock_max_attempts: self.bedrock_max_attempts.or(lower.bedrock_max_attempts),
+            bedrock_retry_base_ms: self.bedrock_retry_base_ms.or(lower.bedrock_retry_base_ms),
+            bedrock_timeout_seconds: self
+                .bedrock_timeout_seconds
+                .or(lower.bedrock_timeout_seconds),
+            s3_endpoint_url: self.s3_endpoint_url.or(lower.s3_endpoint_url),
+            s3_public_endpoint_url: self.s3_public_endpoint_url.or(lower.s3_public_endpoint_url),
+            monthly_image_quota: self.monthly_image_quota.or(lower.monthly_image_quota),
+            aws_static: self.aws_static.or(lower.aws_static),
         }
     }
 }
@@ -151,6 +216,37 @@ pub struct Config {
     pub shutdown_grace: Duration,
     pub url_ttl: Duration,
     pub frontend_dir: PathBuf,
+    pub aws: AwsConfig,
+    /// Images a month per user with paid models, unless the user has a quota of their own.
+    pub monthly_image_quota: Option<u32>,
+}
+
+/// S3 presigned URLs cannot live longer than a week (SigV4 query signing limit).
+pub const MAX_PRESIGNED_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Bedrock model ids this build supports, in the order `models` lists them.
+pub const BEDROCK_MODELS: [&str; 6] = [
+    "amazon.titan-image-generator-v2:0",
+    "amazon.nova-canvas-v1:0",
+    "stability.sd3-5-large-v1:0",
+    "stability.stable-image-ultra-v1:1",
+    "stability.stable-image-core-v1:1",
+    "amazon.titan-image-generator-v1",
+];
+
+/// How RenderMart reaches AWS. Region and credentials come from the standard chain unless
+/// `static_credentials` is set.
+#[derive(Debug, Clone)]
+pub struct AwsConfig {
+    pub static_credentials: Option<StaticAws>,
+    pub bedrock_models: Vec<String>,
+    pub bedrock_region: Option<String>,
+    pub bedrock_endpoint_url: Option<String>,
+    pub bedrock_max_attempts: u32,
+    pub bedrock_retry_base: Duration,
+    pub bedrock_timeout: Duration,
+    pub s3_endpoint_url: Option<String>,
+    pub s3_public_endpoint_url: Option<String>,
 }
 
 impl Config {
@@ -217,6 +313,34 @@ impl Config {
             bail!("RENDERMART_MAX_ATTEMPTS must be at least 1");
         }
 
+        let url_ttl = Duration::from_secs(settings.url_ttl_seconds.unwrap_or(3600).max(1));
+        if matches!(storage, StorageLocation::S3 { .. }) && url_ttl > MAX_PRESIGNED_TTL {
+            bail!(
+                "RENDERMART_URL_TTL_SECONDS is {}, but S3 presigned URLs last at most 7 days: use at most 604800",
+                url_ttl.as_secs()
+            );
+        }
+        let bedrock_models = parse_bedrock_models(settings.bedrock_models.as_deref())?;
+        let bedrock_max_attempts = settings.bedrock_max_attempts.unwrap_or(8);
+        if bedrock_max_attempts < 1 {
+            bail!("RENDERMART_BEDROCK_MAX_ATTEMPTS must be at least 1");
+        }
+        let aws = AwsConfig {
+            static_credentials: settings.aws_static,
+            bedrock_models,
+            bedrock_region: non_empty(settings.bedrock_region),
+            bedrock_endpoint_url: non_empty(settings.bedrock_endpoint_url),
+            bedrock_max_attempts,
+            bedrock_retry_base: Duration::from_millis(
+                settings.bedrock_retry_base_ms.unwrap_or(1000),
+            ),
+            bedrock_timeout: Duration::from_secs(
+                settings.bedrock_timeout_seconds.unwrap_or(120).max(1),
+            ),
+            s3_endpoint_url: non_empty(settings.s3_endpoint_url),
+            s3_public_endpoint_url: non_empty(settings.s3_public_endpoint_url),
+        };
+
         Ok(Config {
             environment,
             host: settings.host.unwrap_or(IpAddr::from([127, 0, 0, 1])),
@@ -231,12 +355,42 @@ impl Config {
             lease: Duration::from_secs(settings.lease_seconds.unwrap_or(30).max(1)),
             max_attempts,
             shutdown_grace: Duration::from_secs(settings.shutdown_grace_seconds.unwrap_or(20)),
-            url_ttl: Duration::from_secs(settings.url_ttl_seconds.unwrap_or(3600).max(1)),
+            url_ttl,
             frontend_dir: settings
                 .frontend_dir
                 .unwrap_or_else(|| PathBuf::from("frontend/dist")),
+            aws,
+            monthly_image_quota: settings.monthly_image_quota,
         })
     }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// The Bedrock models to offer: all supported ones by default, none for `none` or an empty
+/// list, otherwise the named ones in the given order.
+fn parse_bedrock_models(list: Option<&str>) -> anyhow::Result<Vec<String>> {
+    let Some(list) = list else {
+        return Ok(BEDROCK_MODELS.iter().map(|m| (*m).to_owned()).collect());
+    };
+    let mut models = Vec::new();
+    for id in list.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+        if id.eq_ignore_ascii_case("none") {
+            continue;
+        }
+        if !BEDROCK_MODELS.contains(&id) {
+            bail!(
+                "RENDERMART_BEDROCK_MODELS names `{id}`, which RenderMart does not support; use some of: {}",
+                BEDROCK_MODELS.join(", ")
+            );
+        }
+        if !models.iter().any(|m| m == id) {
+            models.push(id.to_owned());
+        }
+    }
+    Ok(models)
 }
 
 fn parse_storage(url: &str) -> anyhow::Result<StorageLocation> {
@@ -335,6 +489,41 @@ mod tests {
         let merged = cli.or(file);
         assert_eq!(merged.port, Some(5000));
         assert_eq!(merged.workers, Some(3));
+    }
+
+    #[test]
+    fn presigned_urls_cannot_outlive_a_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = settings(dir.path());
+        s.storage = Some("s3://bucket/images".into());
+        s.url_ttl_seconds = Some(604_800);
+        assert!(Config::resolve(s.clone()).is_ok());
+        s.url_ttl_seconds = Some(604_801);
+        let err = Config::resolve(s.clone()).unwrap_err().to_string();
+        assert!(err.contains("at most 7 days"), "{err}");
+        // Local URLs are signed by RenderMart itself and may live longer.
+        s.storage = None;
+        assert!(Config::resolve(s).is_ok());
+    }
+
+    #[test]
+    fn bedrock_models_default_to_all_and_unknown_ones_are_named() {
+        assert_eq!(
+            parse_bedrock_models(None).unwrap().len(),
+            BEDROCK_MODELS.len()
+        );
+        assert!(parse_bedrock_models(Some("none")).unwrap().is_empty());
+        assert_eq!(
+            parse_bedrock_models(Some(
+                "amazon.nova-canvas-v1:0, amazon.titan-image-generator-v1"
+            ))
+            .unwrap(),
+            vec!["amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v1"]
+        );
+        let err = parse_bedrock_models(Some("stability.stable-diffusion-xl-v1"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("stability.stable-diffusion-xl-v1"), "{err}");
     }
 
     #[test]

@@ -12,13 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 use crate::auth::TokenKeys;
 use crate::config::{Config, StorageLocation};
-use crate::engines::{EngineRegistry, offline};
+use crate::engines::{EngineRegistry, bedrock, offline};
 use crate::graphql::build_schema;
 use crate::jobs::events::EventBus;
 use crate::jobs::worker::spawn_workers;
 use crate::metrics::Metrics;
 use crate::state::AppState;
-use crate::storage::{LocalStorage, Storage};
+use crate::storage::s3::S3Endpoints;
+use crate::storage::{LocalStorage, S3Storage, Storage};
 
 /// Connects to the configured database. SQLite runs in WAL mode with a busy timeout so the
 /// API and the workers can write concurrently.
@@ -65,9 +66,109 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("database migration failed")
 }
 
-/// The engines this configuration can run.
-fn engines(config: &Config) -> EngineRegistry {
+/// How long start-up waits for the AWS credential chain (STS for IRSA, instance metadata).
+const AWS_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The AWS configuration, when a region and credentials are present; `None` otherwise.
+///
+/// Why the region is looked up first, from the environment and the profile files only: the
+/// full default chains fall back to the EC2 instance metadata service, and a laptop or a
+/// test run without AWS settings should not probe the network at start-up.
+async fn aws_config(config: &Config) -> Option<aws_config::SdkConfig> {
+    use aws_config::meta::region::RegionProviderChain;
+    use aws_sdk_bedrockruntime::config::{Credentials, ProvideCredentials};
+
+    if let Some(fixed) = &config.aws.static_credentials {
+        use secrecy::ExposeSecret;
+        let credentials = Credentials::new(
+            fixed.access_key_id.clone(),
+            fixed.secret_access_key.expose_secret().to_owned(),
+            None,
+            None,
+            "rendermart-settings",
+        );
+        return Some(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .region(aws_config::Region::new(fixed.region.clone()))
+                .credentials_provider(credentials)
+                .load()
+                .await,
+        );
+    }
+    let region = RegionProviderChain::first_try(
+        aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+    )
+    .or_else(aws_config::profile::ProfileFileRegionProvider::new())
+    .region()
+    .await;
+    let Some(region) = region else {
+        tracing::info!("no AWS region configured (AWS_REGION or a profile): AWS is off");
+        return None;
+    };
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(region.clone())
+        .load()
+        .await;
+    let provider = sdk.credentials_provider()?;
+    match tokio::time::timeout(AWS_PROBE_TIMEOUT, provider.provide_credentials()).await {
+        Ok(Ok(_)) => {
+            tracing::info!(%region, "AWS credentials found");
+            Some(sdk)
+        }
+        Ok(Err(error)) => {
+            tracing::info!(%region, error = %aws_sdk_bedrockruntime::error::DisplayErrorContext(&error), "no usable AWS credentials: AWS is off");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(%region, "the AWS credential chain did not answer in time: AWS is off");
+            None
+        }
+    }
+}
+
+/// The engines this configuration can run: the Bedrock models when AWS is configured
+/// (listed first, so the default model is a real one), and always the offline renderer.
+fn engines(config: &Config, aws: Option<&aws_config::SdkConfig>) -> EngineRegistry {
     let mut registry = EngineRegistry::default();
+    if let Some(sdk) = aws
+        && !config.aws.bedrock_models.is_empty()
+    {
+        use aws_sdk_bedrockruntime::config::{Region, retry::RetryConfig, timeout::TimeoutConfig};
+        // RenderMart owns the retry policy (see engines::bedrock): SDK retries would hide
+        // attempts from the job's progress and from the call count.
+        let mut builder = aws_sdk_bedrockruntime::config::Builder::from(sdk)
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(config.aws.bedrock_timeout)
+                    .build(),
+            );
+        if let Some(region) = &config.aws.bedrock_region {
+            builder = builder.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &config.aws.bedrock_endpoint_url {
+            builder = builder.endpoint_url(url);
+        }
+        let bedrock_config = builder.build();
+        let region = bedrock_config
+            .region()
+            .map_or_else(|| "(no region)".to_owned(), ToString::to_string);
+        let client = aws_sdk_bedrockruntime::Client::from_conf(bedrock_config);
+        let settings = bedrock::BedrockSettings {
+            retry: bedrock::RetryPolicy {
+                max_attempts: config.aws.bedrock_max_attempts,
+                base_delay: config.aws.bedrock_retry_base,
+                max_delay: Duration::from_secs(20),
+            },
+            region,
+        };
+        bedrock::register(
+            &mut registry,
+            &client,
+            &settings,
+            &config.aws.bedrock_models,
+        );
+    }
     registry.register(
         offline::model_info(),
         Arc::new(offline::OfflineEngine::new(config.offline_step)),
@@ -79,12 +180,26 @@ fn engines(config: &Config) -> EngineRegistry {
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
+    let aws = aws_config(&config).await;
     let storage = match &config.storage {
         StorageLocation::Directory(dir) => {
             Storage::Local(LocalStorage::new(dir.clone(), config.jwt_secret.clone()))
         }
-        StorageLocation::S3 { .. } => {
-            anyhow::bail!("S3 storage is not supported yet; use file://DIR")
+        StorageLocation::S3 { bucket, prefix } => {
+            let Some(sdk) = &aws else {
+                anyhow::bail!(
+                    "RENDERMART_STORAGE is s3://{bucket}/{prefix}, but no AWS region and credentials were found: set AWS_REGION and credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, or IRSA on EKS), or use file://DIR"
+                );
+            };
+            Storage::S3(S3Storage::new(
+                sdk,
+                bucket.clone(),
+                prefix.clone(),
+                &S3Endpoints {
+                    endpoint_url: config.aws.s3_endpoint_url.clone(),
+                    public_endpoint_url: config.aws.s3_public_endpoint_url.clone(),
+                },
+            ))
         }
     };
     let events = EventBus::new(db.clone());
@@ -92,7 +207,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         db,
         tokens: Arc::new(TokenKeys::new(&config.jwt_secret, config.token_ttl)),
-        engines: Arc::new(engines(&config)),
+        engines: Arc::new(engines(&config, aws.as_ref())),
         storage: Arc::new(storage),
         events,
         metrics: Arc::new(Metrics::new()?),

@@ -1,5 +1,6 @@
 //! Image engines and the registry of models they serve.
 
+pub mod bedrock;
 pub mod capabilities;
 pub mod offline;
 

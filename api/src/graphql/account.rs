@@ -9,7 +9,7 @@ use super::{app_state, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::service::accounts::{self, Preferences};
-use crate::service::api_keys;
+use crate::service::{api_keys, usage};
 
 /// A RenderMart account. Private fields (email, preferences, API keys) are visible only to
 /// the account itself; elsewhere they are null.
@@ -68,6 +68,38 @@ impl User {
             .then(|| PreferencesObject::from(Preferences::of(&self.model)))
     }
 
+    /// Images made this calendar month (UTC), per model, and the monthly quota; only for
+    /// the account itself.
+    async fn usage(&self, ctx: &Context<'_>) -> Result<Option<UsageObject>> {
+        if !self.is_viewer(ctx) {
+            return Ok(None);
+        }
+        let state = app_state(ctx);
+        let usage = usage::monthly(&state.db, self.model.id, Utc::now()).await?;
+        let quota = usage::quota_for(&self.model, state.config.monthly_image_quota);
+        let counted = usage.quota_images(&state.engines);
+        let int = |n: u32| i32::try_from(n).unwrap_or(i32::MAX);
+        Ok(Some(UsageObject {
+            period_start: usage.period_start,
+            period_end: usage.period_end,
+            images: int(usage.models.iter().map(|m| m.images).sum()),
+            pending_images: int(usage.models.iter().map(|m| m.pending_images).sum()),
+            quota: quota.map(int),
+            quota_remaining: quota.map(|q| int(q.saturating_sub(counted))),
+            models: usage
+                .models
+                .into_iter()
+                .map(|m| ModelUsageObject {
+                    model: m.model,
+                    images: int(m.images),
+                    pending_images: int(m.pending_images),
+                    generations: int(m.generations),
+                    engine_calls: int(m.engine_calls),
+                })
+                .collect(),
+        }))
+    }
+
     /// Live (unrevoked) API keys, newest first; only for the account itself.
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApiKey>>> {
         if !self.is_viewer(ctx) {
@@ -76,6 +108,38 @@ impl User {
         let keys = api_keys::list(&app_state(ctx).db, self.model.id).await?;
         Ok(Some(keys.into_iter().map(ApiKey).collect()))
     }
+}
+
+/// A user's images in one calendar month (UTC).
+#[derive(SimpleObject)]
+#[graphql(name = "Usage")]
+pub struct UsageObject {
+    period_start: DateTime<Utc>,
+    /// The first instant of the next month, when the quota starts afresh.
+    period_end: DateTime<Utc>,
+    /// Images of succeeded generations this month, all models.
+    images: i32,
+    /// Images of generations still queued or running.
+    pending_images: i32,
+    /// Images a month with AI models (the offline model is free); null when unlimited.
+    quota: Option<i32>,
+    /// What is left of the quota after made and pending AI images; null when unlimited.
+    quota_remaining: Option<i32>,
+    models: Vec<ModelUsageObject>,
+}
+
+/// One model's share of a month.
+#[derive(SimpleObject)]
+#[graphql(name = "ModelUsage")]
+pub struct ModelUsageObject {
+    /// The model id, as in `models`.
+    model: String,
+    images: i32,
+    pending_images: i32,
+    /// Generations asked for this month, whatever their outcome.
+    generations: i32,
+    /// Calls RenderMart made to the model's provider, retries included.
+    engine_calls: i32,
 }
 
 #[derive(SimpleObject)]

@@ -29,7 +29,13 @@ pub async fn serve(
     Path(key): Path<String>,
     Query(query): Query<Signature>,
 ) -> Response {
-    let Storage::Local(local) = ctx.state.storage.as_ref();
+    // With S3, image URLs point at the bucket; nothing is served from here.
+    let Storage::Local(local) = ctx.state.storage.as_ref() else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "Images are not served from this server",
+        );
+    };
     let (Some(expires), Some(sig)) = (query.expires, query.sig) else {
         return refuse(
             StatusCode::FORBIDDEN,

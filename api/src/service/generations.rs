@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::accounts::{self, Preferences};
 use super::pagination::{PageRequest, keyset_page};
+use super::usage;
 use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue::{CANCELLED, FAILED, QUEUED, RUNNING};
@@ -162,6 +163,18 @@ pub async fn submit(
     }
     let user = accounts::find(&state.db, owner).await?;
     let (model, negative, params) = resolve(&state.engines, &Preferences::of(&user), &request)?;
+    // Checked before anything is written. Two requests racing past the check together can
+    // overshoot the quota by one job; the quota bounds cost, it is not a ledger.
+    if !model.offline {
+        usage::check_quota(
+            &state.db,
+            &state.engines,
+            &user,
+            state.config.monthly_image_quota,
+            params.count,
+        )
+        .await?;
+    }
     let params_json = serde_json::to_value(&params).map_err(AppError::internal)?;
     let now = Utc::now();
 

@@ -7,3 +7,4 @@ pub mod generations;
 pub mod images;
 pub mod pagination;
 pub mod prompts;
+pub mod usage;

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod aws_fakes;
+mod bedrock;
 mod generations;
 mod helpers;
 mod http;

@@ -1,0 +1,246 @@
+//! Local stand-ins for AWS that the real SDK clients talk to over HTTP:
+//! - an S3-compatible server (s3s-fs over a temporary folder, checking SigV4 signatures of
+//!   requests and of presigned URLs with s3s's own verifier);
+//! - a Bedrock runtime that speaks InvokeModel's wire format: `POST /model/{modelId}/invoke`,
+//!   SigV4-signed JSON requests, JSON answers, and errors as a status, an `x-amzn-ErrorType`
+//!   header and a `{"message"}` body.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use api::config::StaticAws;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+pub const ACCESS_KEY: &str = "AKIDRENDERMARTTEST";
+pub const SECRET_KEY: &str = "rendermart-test-secret-key-0123456789";
+pub const REGION: &str = "us-west-2";
+pub const BUCKET: &str = "rendermart-test";
+
+pub fn credentials() -> StaticAws {
+    StaticAws {
+        region: REGION.to_owned(),
+        access_key_id: ACCESS_KEY.to_owned(),
+        secret_access_key: SECRET_KEY.to_owned().into(),
+    }
+}
+
+/// Serves `make_service()` on a loopback port with hyper; returns the base URL.
+async fn serve_hyper<S>(service: S) -> String
+where
+    S: hyper::service::Service<
+            hyper::Request<hyper::body::Incoming>,
+            Response = hyper::Response<s3s::Body>,
+            Error = s3s::HttpError,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let service = service.clone();
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    url
+}
+
+/// An S3-compatible server on a temporary folder, with one bucket.
+pub struct FakeS3 {
+    pub url: String,
+    pub root: tempfile::TempDir,
+}
+
+impl FakeS3 {
+    pub async fn start() -> FakeS3 {
+        let root = tempfile::tempdir().unwrap();
+        // s3s-fs keeps each bucket as a folder.
+        std::fs::create_dir(root.path().join(BUCKET)).unwrap();
+        let fs = s3s_fs::FileSystem::new(root.path()).unwrap();
+        let mut builder = s3s::service::S3ServiceBuilder::new(fs);
+        builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
+        let url = serve_hyper(builder.build()).await;
+        FakeS3 { url, root }
+    }
+
+    /// The object's bytes as stored on disk, when it exists.
+    pub fn object(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.root.path().join(BUCKET).join(key)).ok()
+    }
+}
+
+/// One scripted answer of the fake Bedrock.
+#[derive(Clone, Debug)]
+pub enum Scripted {
+    /// An error: status, `x-amzn-ErrorType`, message.
+    Error(u16, &'static str, String),
+    /// A 200 with this JSON body.
+    Json(Value),
+}
+
+/// A request the fake received.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub model: String,
+    pub body: Value,
+    pub authorization: String,
+}
+
+#[derive(Default)]
+struct BedrockState {
+    script: VecDeque<Scripted>,
+    calls: Vec<Call>,
+}
+
+/// A Bedrock runtime: answers from its script first, then like the real model would (the
+/// asked-for number of PNGs at the asked-for size or ratio).
+#[derive(Clone)]
+pub struct FakeBedrock {
+    pub url: String,
+    state: Arc<Mutex<BedrockState>>,
+}
+
+impl FakeBedrock {
+    pub async fn start() -> FakeBedrock {
+        let state = Arc::new(Mutex::new(BedrockState::default()));
+        let router = axum::Router::new()
+            .route("/model/{model_id}/invoke", axum::routing::post(invoke))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        FakeBedrock { url, state }
+    }
+
+    /// Queues answers for the next calls, in order.
+    pub fn script(&self, answers: impl IntoIterator<Item = Scripted>) {
+        self.state.lock().unwrap().script.extend(answers);
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+}
+
+fn error(status: u16, error_type: &str, message: &str) -> Response {
+    (
+        StatusCode::from_u16(status).unwrap(),
+        [
+            (
+                "x-amzn-ErrorType",
+                format!("{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+            ),
+            ("content-type", "application/json".to_owned()),
+        ],
+        json!({ "message": message }).to_string(),
+    )
+        .into_response()
+}
+
+/// A PNG of one colour, base64 as Bedrock returns it.
+pub fn png_b64(width: u32, height: u32, colour: [u8; 3]) -> String {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb(colour));
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Stability's output size for a ratio (about one megapixel).
+fn stability_size(ratio: &str) -> (u32, u32) {
+    match ratio {
+        "16:9" => (1344, 768),
+        "9:16" => (768, 1344),
+        "21:9" => (1536, 640),
+        "9:21" => (640, 1536),
+        "3:2" => (1216, 832),
+        "2:3" => (832, 1216),
+        "5:4" => (1152, 896),
+        "4:5" => (896, 1152),
+        _ => (1024, 1024),
+    }
+}
+
+async fn invoke(
+    State(state): State<Arc<Mutex<BedrockState>>>,
+    Path(model): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let authorization = header("authorization");
+    // The SDK signs with SigV4 for the `bedrock` service in the configured region.
+    let scope = format!("/{REGION}/bedrock/aws4_request");
+    if !authorization.starts_with(&format!("AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/"))
+        || !authorization.contains(&scope)
+        || header("x-amz-date").is_empty()
+        || header("content-type") != "application/json"
+        || header("accept") != "application/json"
+    {
+        return error(
+            403,
+            "UnrecognizedClientException",
+            "The request is not signed for bedrock in us-west-2 or is not JSON",
+        );
+    }
+    let Ok(body): Result<Value, _> = serde_json::from_slice(&body) else {
+        return error(400, "ValidationException", "Malformed input request");
+    };
+    let scripted = {
+        let mut state = state.lock().unwrap();
+        state.calls.push(Call {
+            model: model.clone(),
+            body: body.clone(),
+            authorization,
+        });
+        state.script.pop_front()
+    };
+    match scripted {
+        Some(Scripted::Error(status, kind, message)) => return error(status, kind, &message),
+        Some(Scripted::Json(json)) => return axum::Json(json).into_response(),
+        None => {}
+    }
+    if body.get("taskType").is_some() {
+        let config = &body["imageGenerationConfig"];
+        let n = config["numberOfImages"].as_u64().unwrap_or(1);
+        let (w, h) = (
+            config["width"].as_u64().unwrap_or(1024) as u32,
+            config["height"].as_u64().unwrap_or(1024) as u32,
+        );
+        let images: Vec<String> = (0..n)
+            .map(|i| png_b64(w, h, [40 * i as u8, 120, 200]))
+            .collect();
+        axum::Json(json!({ "images": images, "error": null })).into_response()
+    } else {
+        let (w, h) = stability_size(body["aspect_ratio"].as_str().unwrap_or("1:1"));
+        let seed = body["seed"].as_i64().unwrap_or(0);
+        axum::Json(json!({
+            "seeds": [seed],
+            "finish_reasons": [null],
+            "images": [png_b64(w, h, [200, 80, 40])]
+        }))
+        .into_response()
+    }
+}
