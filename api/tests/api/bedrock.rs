@@ -201,6 +201,36 @@ async fn a_titan_v2_job_of_two_images_ends_in_the_bucket_and_its_presigned_url_d
             .unwrap();
         assert_eq!(thumbnail.status(), 200);
     }
+    // Deleting an image removes its objects from the bucket.
+    let first_url = images[0]["url"].as_str().unwrap().to_owned();
+    let first_key = first_url
+        .split_once(&format!("/{}/", aws_fakes::BUCKET))
+        .unwrap()
+        .1
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let deleted = aws
+        .app
+        .gql(
+            "mutation($id: ID!) { deleteImage(id: $id) }",
+            json!({ "id": images[0]["id"] }),
+            Some(&token),
+        )
+        .await;
+    deleted.data();
+    assert!(
+        aws.s3.object(&first_key).is_none(),
+        "{first_key} is still in the bucket"
+    );
+    assert!(
+        aws.s3
+            .object(&first_key.replace(".png", ".thumb.png"))
+            .is_none()
+    );
+    assert_eq!(reqwest::get(&first_url).await.unwrap().status(), 404);
+
     // With S3, the server's own file route serves nothing.
     let local = aws
         .app

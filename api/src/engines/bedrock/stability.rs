@@ -10,6 +10,11 @@
 //! 3:2, 4:5, 5:4, 9:16, 9:21; seed 0–4,294,967,294 where 0 means random; output_format
 //! png; a `finish_reasons` entry of null is success, "Filter reason: …" a content-filter
 //! refusal, "Inference error" a failure.
+//!
+//! `style_preset` and its 17 values come from Stability's own API reference for Stable Image
+//! Core; the Bedrock page for Core lists only aspect_ratio, mode, output_format, seed and
+//! negative_prompt. Should Bedrock refuse the field, the job fails with its
+//! ValidationException in the log; remove the presets from [`CORE_STYLES`] then.
 
 use std::time::Duration;
 
