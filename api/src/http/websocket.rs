@@ -127,6 +127,8 @@ impl Session {
                     break;
                 }
             }
+            // Flushes a close frame still queued, such as the reply to the client's close.
+            let _ = sink.close().await;
         });
 
         let init_deadline = tokio::time::sleep(INIT_TIMEOUT);

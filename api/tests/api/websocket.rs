@@ -178,3 +178,12 @@ async fn a_bad_token_on_the_legacy_protocol_gets_a_connection_error() {
             .contains("log in")
     );
 }
+
+#[tokio::test]
+async fn a_client_close_is_answered_so_the_handshake_completes() {
+    let app = spawn_app().await;
+    let mut ws = WsClient::connected(&app.url, TRANSPORT, None).await;
+    ws.close().await;
+    // The server's answering close frame arrives; without it the client would see 1006.
+    assert_eq!(ws.expect_close().await.0, 1000);
+}

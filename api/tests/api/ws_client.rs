@@ -50,6 +50,17 @@ impl WsClient {
         client
     }
 
+    /// Starts the closing handshake from the client's side.
+    pub async fn close(&mut self) {
+        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+        let frame = CloseFrame {
+            code: CloseCode::Normal,
+            reason: "bye".into(),
+        };
+        self.socket.close(Some(frame)).await.unwrap();
+    }
+
     pub async fn send(&mut self, message: Value) {
         self.send_text(&message.to_string()).await;
     }
