@@ -1,6 +1,6 @@
 //! Accounts: sign-up, log-in, the viewer, preferences and API keys.
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::{api_key, user};
 
@@ -8,7 +8,7 @@ use super::relay::{NodeType, expect_global_id, global_id};
 use super::{app_state, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::service::accounts::{self, Preferences};
+use crate::service::accounts::{self, Change, PreferenceChanges, Preferences};
 use crate::service::{api_keys, usage};
 
 /// A RenderMart account. Private fields (email, preferences, API keys) are visible only to
@@ -226,15 +226,15 @@ pub struct LogInInput {
     password: String,
 }
 
-/// Fields left out are unchanged; an empty string clears a text field.
+/// Fields left out are unchanged; null (or an empty string) clears a field.
 #[derive(InputObject)]
 pub struct UpdatePreferencesInput {
-    default_model: Option<String>,
-    width: Option<i32>,
-    height: Option<i32>,
-    count: Option<i32>,
-    style_preset: Option<String>,
-    negative_prompt: Option<String>,
+    default_model: MaybeUndefined<String>,
+    width: MaybeUndefined<i32>,
+    height: MaybeUndefined<i32>,
+    count: MaybeUndefined<i32>,
+    style_preset: MaybeUndefined<String>,
+    negative_prompt: MaybeUndefined<String>,
 }
 
 #[derive(Default)]
@@ -256,13 +256,28 @@ impl AccountQuery {
 #[derive(Default)]
 pub struct AccountMutation;
 
-fn positive(field: &'static str, value: Option<i32>, max: i32) -> Result<Option<u32>, AppError> {
+fn text_change(value: MaybeUndefined<String>) -> Change<String> {
     match value {
-        Some(v) if !(1..=max).contains(&v) => Err(AppError::bad_input(
+        MaybeUndefined::Undefined => Change::Keep,
+        MaybeUndefined::Null => Change::Clear,
+        MaybeUndefined::Value(text) if text.trim().is_empty() => Change::Clear,
+        MaybeUndefined::Value(text) => Change::Set(text.trim().to_owned()),
+    }
+}
+
+fn number_change(
+    field: &'static str,
+    value: MaybeUndefined<i32>,
+    max: i32,
+) -> Result<Change<u32>, AppError> {
+    match value {
+        MaybeUndefined::Undefined => Ok(Change::Keep),
+        MaybeUndefined::Null => Ok(Change::Clear),
+        MaybeUndefined::Value(v) if (1..=max).contains(&v) => Ok(Change::Set(v as u32)),
+        MaybeUndefined::Value(_) => Err(AppError::bad_input(
             field,
-            format!("Use a {field} from 1 to {max}"),
+            format!("Use a {field} from 1 to {max}, or null to clear it"),
         )),
-        v => Ok(v.map(|v| v as u32)),
     }
 }
 
@@ -323,11 +338,9 @@ impl AccountMutation {
     ) -> Result<User> {
         let viewer = require_viewer(ctx)?;
         let state = app_state(ctx);
-        if let Some(model) = input
-            .default_model
-            .as_deref()
-            .filter(|m| !m.trim().is_empty())
-            && state.engines.get(model.trim()).is_none()
+        let default_model = text_change(input.default_model);
+        if let Change::Set(model) = &default_model
+            && state.engines.get(model).is_none()
         {
             let known: Vec<_> = state.engines.models().map(|m| m.id.as_str()).collect();
             return Err(AppError::bad_input(
@@ -339,13 +352,13 @@ impl AccountMutation {
             )
             .into());
         }
-        let changes = Preferences {
-            default_model: input.default_model,
-            width: positive("width", input.width, 8192)?,
-            height: positive("height", input.height, 8192)?,
-            count: positive("count", input.count, 10)?,
-            style_preset: input.style_preset,
-            negative_prompt: input.negative_prompt,
+        let changes = PreferenceChanges {
+            default_model,
+            width: number_change("width", input.width, 8192)?,
+            height: number_change("height", input.height, 8192)?,
+            count: number_change("count", input.count, 10)?,
+            style_preset: text_change(input.style_preset),
+            negative_prompt: text_change(input.negative_prompt),
         };
         let user = accounts::find(&state.db, viewer.user_id).await?;
         Ok(User::new(

@@ -174,24 +174,47 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> AppResult<user::Model>
         .ok_or_else(|| AppError::unauthenticated("Your account no longer exists"))
 }
 
-/// Applies the fields that are present in `changes`; an empty string clears a text field.
+/// A change to one preference.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<T> {
+    Keep,
+    Clear,
+    Set(T),
+}
+
+impl<T> Change<T> {
+    fn apply(self, old: Option<T>) -> Option<T> {
+        match self {
+            Change::Keep => old,
+            Change::Clear => None,
+            Change::Set(value) => Some(value),
+        }
+    }
+}
+
+/// The changes `updatePreferences` asks for, field by field.
+#[derive(Debug, Clone)]
+pub struct PreferenceChanges {
+    pub default_model: Change<String>,
+    pub width: Change<u32>,
+    pub height: Change<u32>,
+    pub count: Change<u32>,
+    pub style_preset: Change<String>,
+    pub negative_prompt: Change<String>,
+}
+
 pub async fn update_preferences(
     db: &impl ConnectionTrait,
     user: user::Model,
-    changes: Preferences,
+    changes: PreferenceChanges,
 ) -> AppResult<user::Model> {
     let mut prefs = Preferences::of(&user);
-    let text = |v: Option<String>, old: Option<String>| match v {
-        Some(s) if s.trim().is_empty() => None,
-        Some(s) => Some(s.trim().to_owned()),
-        None => old,
-    };
-    prefs.default_model = text(changes.default_model, prefs.default_model);
-    prefs.style_preset = text(changes.style_preset, prefs.style_preset);
-    prefs.negative_prompt = text(changes.negative_prompt, prefs.negative_prompt);
-    prefs.width = changes.width.or(prefs.width);
-    prefs.height = changes.height.or(prefs.height);
-    prefs.count = changes.count.or(prefs.count);
+    prefs.default_model = changes.default_model.apply(prefs.default_model);
+    prefs.width = changes.width.apply(prefs.width);
+    prefs.height = changes.height.apply(prefs.height);
+    prefs.count = changes.count.apply(prefs.count);
+    prefs.style_preset = changes.style_preset.apply(prefs.style_preset);
+    prefs.negative_prompt = changes.negative_prompt.apply(prefs.negative_prompt);
     let mut active: user::ActiveModel = user.into();
     active.preferences = Set(serde_json::to_value(&prefs).map_err(AppError::internal)?);
     Ok(active.update(db).await?)

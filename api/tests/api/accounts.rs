@@ -280,6 +280,18 @@ async fn preferences_are_saved_and_unknown_models_refused() {
     assert!(prefs["negativePrompt"].is_null());
     assert_eq!(prefs["width"], 640);
 
+    // null clears a number, so "back to the model's default" is possible.
+    let response = app
+        .gql(
+            update,
+            json!({ "input": { "width": null, "height": null } }),
+            Some(&token),
+        )
+        .await;
+    let prefs = &response.data()["updatePreferences"]["preferences"];
+    assert!(prefs["width"].is_null() && prefs["height"].is_null());
+    assert_eq!(prefs["count"], 2);
+
     let unknown = app
         .gql(
             update,

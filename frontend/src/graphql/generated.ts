@@ -55,7 +55,7 @@ export type SignUpInput = {
   password: string;
 };
 
-/** Fields left out are unchanged; an empty string clears a text field. */
+/** Fields left out are unchanged; null (or an empty string) clears a field. */
 export type UpdatePreferencesInput = {
   count?: number | null | undefined;
   defaultModel?: string | null | undefined;
