@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use entity::generation;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, Value,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, UpdateMany,
+    Value,
 };
 use uuid::Uuid;
 
@@ -128,6 +129,19 @@ fn held_by(id: Uuid, worker: &str) -> sea_orm::Condition {
         .add(generation::Column::Status.eq(RUNNING))
 }
 
+/// Adds "nobody holds this job" to an update: for every way a job leaves a worker.
+pub fn without_lease(update: UpdateMany<generation::Entity>) -> UpdateMany<generation::Entity> {
+    update
+        .col_expr(
+            generation::Column::LeaseOwner,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            generation::Column::LeaseExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+}
+
 /// Extends the lease; false when the worker no longer holds the job.
 pub async fn renew(
     db: &impl ConnectionTrait,
@@ -188,18 +202,11 @@ pub async fn finish(
     worker: &str,
     outcome: Outcome,
 ) -> AppResult<bool> {
-    let update = generation::Entity::update_many()
-        .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()))
-        .col_expr(
-            generation::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            generation::Column::LeaseExpiresAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        );
-    let update = match outcome {
-        Outcome::Succeeded { engine_calls, filtered } => update
+    let update = without_lease(generation::Entity::update_many())
+        .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()));
+    let (update, engine_calls) = match outcome {
+        Outcome::Succeeded { engine_calls, filtered } => (
+            update
             .col_expr(generation::Column::Status, Expr::value(SUCCEEDED))
             .col_expr(
                 generation::Column::ErrorCode,
@@ -212,16 +219,23 @@ pub async fn finish(
                 })),
             )
             .col_expr(generation::Column::Progress, Expr::value(1.0))
-            .col_expr(generation::Column::Stage, Expr::value("done"))
-            .col_expr(generation::Column::EngineCalls, Expr::col(generation::Column::EngineCalls).add(engine_calls)),
-        Outcome::Failed { code, message, engine_calls } => update
-            .col_expr(generation::Column::Status, Expr::value(FAILED))
-            .col_expr(generation::Column::Stage, Expr::value("failed"))
-            .col_expr(generation::Column::ErrorCode, Expr::value(code))
-            .col_expr(generation::Column::ErrorMessage, Expr::value(message))
-            .col_expr(generation::Column::EngineCalls, Expr::col(generation::Column::EngineCalls).add(engine_calls)),
+            .col_expr(generation::Column::Stage, Expr::value("done")),
+            engine_calls,
+        ),
+        Outcome::Failed { code, message, engine_calls } => (
+            update
+                .col_expr(generation::Column::Status, Expr::value(FAILED))
+                .col_expr(generation::Column::Stage, Expr::value("failed"))
+                .col_expr(generation::Column::ErrorCode, Expr::value(code))
+                .col_expr(generation::Column::ErrorMessage, Expr::value(message)),
+            engine_calls,
+        ),
     };
     Ok(update
+        .col_expr(
+            generation::Column::EngineCalls,
+            Expr::col(generation::Column::EngineCalls).add(engine_calls),
+        )
         .filter(held_by(id, worker))
         .exec(db)
         .await?
@@ -232,17 +246,9 @@ pub async fn finish(
 /// Gives a job back to the queue (graceful shutdown): another worker picks it up at once,
 /// without waiting for the lease to run out, and this attempt does not count.
 pub async fn release(db: &impl ConnectionTrait, id: Uuid, worker: &str) -> AppResult<bool> {
-    let result = generation::Entity::update_many()
+    let result = without_lease(generation::Entity::update_many())
         .col_expr(generation::Column::Status, Expr::value(QUEUED))
         .col_expr(generation::Column::Stage, Expr::value("queued"))
-        .col_expr(
-            generation::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            generation::Column::LeaseExpiresAt,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
         .col_expr(
             generation::Column::Attempts,
             Expr::col(generation::Column::Attempts).sub(1),

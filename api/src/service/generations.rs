@@ -16,7 +16,7 @@ use super::pagination::{PageRequest, keyset_page};
 use super::usage;
 use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::{CANCELLED, FAILED, QUEUED, RUNNING};
+use crate::jobs::queue::{self, CANCELLED, FAILED, QUEUED, RUNNING};
 use crate::state::AppState;
 
 /// What a client asks for; anything left out comes from preferences, then the model.
@@ -274,18 +274,10 @@ pub async fn owned(
 /// stops; what it had not recorded is discarded.
 pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
     let job = owned(&state.db, owner, id).await?;
-    let result = generation::Entity::update_many()
+    let result = queue::without_lease(generation::Entity::update_many())
         .col_expr(generation::Column::Status, Expr::value(CANCELLED))
         .col_expr(generation::Column::Stage, Expr::value("cancelled"))
         .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()))
-        .col_expr(
-            generation::Column::LeaseOwner,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            generation::Column::LeaseExpiresAt,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
         .filter(generation::Column::Id.eq(job.id))
         .filter(generation::Column::Status.is_in([QUEUED, RUNNING]))
         .exec(&state.db)

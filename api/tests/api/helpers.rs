@@ -83,6 +83,17 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// The database key behind a generation's GraphQL id.
+pub fn generation_key(id: &str) -> uuid::Uuid {
+    use api::graphql::relay::{NodeType, expect_global_id};
+    expect_global_id(
+        &async_graphql::ID(id.to_owned()),
+        NodeType::Generation,
+        "id",
+    )
+    .unwrap()
+}
+
 /// The parts of a GraphQL response tests look at.
 pub struct GqlResponse {
     pub status: u16,
@@ -117,21 +128,31 @@ impl GqlResponse {
     }
 }
 
+/// POSTs a GraphQL request to a server at `base_url`.
+async fn post_graphql(
+    client: &reqwest::Client,
+    base_url: &str,
+    query: &str,
+    variables: Value,
+    token: Option<&str>,
+) -> GqlResponse {
+    let mut request = client
+        .post(format!("{base_url}/api/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    GqlResponse {
+        status,
+        body: response.json().await.unwrap(),
+    }
+}
+
 impl TestApp {
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> GqlResponse {
-        let mut request = self
-            .client
-            .post(format!("{}/api/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        GqlResponse {
-            status,
-            body: response.json().await.unwrap(),
-        }
+        post_graphql(&self.client, &self.url, query, variables, token).await
     }
 
     /// Signs up a new user and returns their token.
@@ -328,13 +349,8 @@ pub struct RemoteApp {
 
 impl RemoteApp {
     pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/api/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        request.send().await.unwrap().json().await.unwrap()
+        post_graphql(&self.client, &self.url, query, variables, token)
+            .await
+            .body
     }
 }

@@ -4,7 +4,7 @@ use entity::generation;
 use sea_orm::{Database, EntityTrait};
 use serde_json::{Value, json};
 
-use crate::helpers::{ServerProcess, fresh_database_url};
+use crate::helpers::{ServerProcess, fresh_database_url, generation_key};
 use crate::ws_client::{TRANSPORT, WsClient};
 
 const SECRET: &str = "a shared secret of more than thirty-two characters";
@@ -109,13 +109,7 @@ async fn a_killed_processs_job_is_finished_by_another_with_each_image_once() {
     assert_eq!(done["images"].as_array().unwrap().len(), 2);
 
     let db = Database::connect(&database_url).await.unwrap();
-    let key = api::graphql::relay::expect_global_id(
-        &async_graphql::ID(id),
-        api::graphql::relay::NodeType::Generation,
-        "id",
-    )
-    .unwrap();
-    let row = generation::Entity::find_by_id(key)
+    let row = generation::Entity::find_by_id(generation_key(&id))
         .one(&db)
         .await
         .unwrap()
@@ -197,13 +191,7 @@ async fn sigterm_gives_a_running_job_back_to_the_queue() {
         "a terminated server exits cleanly"
     );
     let db = Database::connect(&database_url).await.unwrap();
-    let key = api::graphql::relay::expect_global_id(
-        &async_graphql::ID(id),
-        api::graphql::relay::NodeType::Generation,
-        "id",
-    )
-    .unwrap();
-    let row = generation::Entity::find_by_id(key)
+    let row = generation::Entity::find_by_id(generation_key(&id))
         .one(&db)
         .await
         .unwrap()
