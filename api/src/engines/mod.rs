@@ -87,13 +87,20 @@ impl EngineError {
     }
 }
 
+/// A failed job's error, with the provider calls it took (each may be billed).
+#[derive(Debug)]
+pub struct EngineFailure {
+    pub error: EngineError,
+    pub calls: u32,
+}
+
 #[async_trait::async_trait]
 pub trait Engine: Send + Sync {
     async fn generate(
         &self,
         job: &EngineJob,
         progress: &UnboundedSender<Progress>,
-    ) -> Result<EngineOutput, EngineError>;
+    ) -> Result<EngineOutput, EngineFailure>;
 }
 
 /// Every model this process can run, each with the engine that runs it.

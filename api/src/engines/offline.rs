@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
-    Capabilities, Engine, EngineError, EngineImage, EngineJob, EngineOutput, ModelDefaults,
+    Capabilities, Engine, EngineFailure, EngineImage, EngineJob, EngineOutput, ModelDefaults,
     ModelInfo, Progress, SizeRule,
 };
 
@@ -72,7 +72,7 @@ impl Engine for OfflineEngine {
         &self,
         job: &EngineJob,
         progress: &UnboundedSender<Progress>,
-    ) -> Result<EngineOutput, EngineError> {
+    ) -> Result<EngineOutput, EngineFailure> {
         let total = job.positions.len().max(1) as f64;
         let mut output = EngineOutput::default();
         for (done, &position) in job.positions.iter().enumerate() {

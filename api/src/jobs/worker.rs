@@ -11,7 +11,9 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use super::queue::{self, Outcome};
-use crate::engines::{EngineError, EngineJob, EngineOutput, GenerationParams, Progress};
+use crate::engines::{
+    EngineError, EngineFailure, EngineJob, EngineOutput, GenerationParams, Progress,
+};
 use crate::error::{AppError, AppResult};
 use crate::imaging::{self, ImageMetadata};
 use crate::service::images;
@@ -147,7 +149,7 @@ fn preview_data_url(png: &[u8]) -> String {
 
 /// What happened while the engine ran.
 enum EngineRun {
-    Finished(Result<EngineOutput, EngineError>),
+    Finished(Result<EngineOutput, EngineFailure>),
     /// The job was cancelled or its lease taken over: stop without writing anything.
     Lost,
     /// Shutdown's grace period ran out: give the job back.
@@ -250,7 +252,7 @@ async fn run_job(
             tracing::info!(generation = %job.id, "shutting down: job given back to the queue");
             return Ok(());
         }
-        EngineRun::Finished(Err(error)) => {
+        EngineRun::Finished(Err(EngineFailure { error, calls })) => {
             if let EngineError::Internal(inner) = &error {
                 tracing::error!(generation = %job.id, error = ?inner, "engine failed");
             }
@@ -262,7 +264,7 @@ async fn run_job(
                 Outcome::Failed {
                     code,
                     message,
-                    engine_calls: 1,
+                    engine_calls: calls as i32,
                 },
             )
             .await?;

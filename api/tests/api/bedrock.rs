@@ -465,6 +465,19 @@ async fn throttling_beyond_the_attempt_limit_fails_the_job_as_throttled() {
     assert_eq!(job["status"], "FAILED", "{job}");
     assert_eq!(job["error"]["code"], "THROTTLED");
     assert_eq!(aws.bedrock.calls().len(), 3);
+    // A failed job's calls are counted too: each may be billed.
+    let usage = aws
+        .app
+        .gql(
+            "{ viewer { usage { models { engineCalls } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        usage.data()["viewer"]["usage"]["models"][0]["engineCalls"],
+        3
+    );
 }
 
 #[tokio::test]

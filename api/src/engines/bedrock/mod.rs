@@ -22,7 +22,10 @@ use base64::Engine as _;
 use rand::Rng;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{Engine, EngineError, EngineJob, EngineOutput, EngineRegistry, ModelInfo, Progress};
+use super::{
+    Engine, EngineError, EngineFailure, EngineJob, EngineOutput, EngineRegistry, ModelInfo,
+    Progress,
+};
 
 /// Largest seed RenderMart hands out on any model: the GraphQL `seed` is a 32-bit signed
 /// integer, and Titan's documented maximum is this one.
@@ -117,17 +120,21 @@ impl Engine for BedrockEngine {
         &self,
         job: &EngineJob,
         progress: &UnboundedSender<Progress>,
-    ) -> Result<EngineOutput, EngineError> {
+    ) -> Result<EngineOutput, EngineFailure> {
         let mut session = Session {
             engine: self,
             progress,
             calls: 0,
             reported: AtomicU64::new(0f64.to_bits()),
         };
-        match self.family {
+        let result = match self.family {
             Family::Amazon(model) => titan_nova::generate(&mut session, model, job).await,
             Family::Stability(model) => stability::generate(&mut session, model, job).await,
-        }
+        };
+        result.map_err(|error| EngineFailure {
+            error,
+            calls: session.calls,
+        })
     }
 }
 
