@@ -248,10 +248,6 @@ impl Application {
         Ok(Application { listener, state })
     }
 
-    pub fn port(&self) -> u16 {
-        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
-    }
-
     pub fn url(&self) -> String {
         match self.listener.local_addr() {
             Ok(addr) => format!("http://{addr}"),
