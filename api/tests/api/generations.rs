@@ -13,7 +13,8 @@ fn no_workers(settings: &mut api::config::Settings) {
 
 #[tokio::test]
 async fn an_offline_job_streams_progress_and_ends_with_images_that_remember_their_prompt() {
-    let app = spawn_app().await;
+    // Steps slow enough that the subscription is in place before the job starts.
+    let app = spawn_app_with(|s| s.offline_step_ms = Some(20)).await;
     let token = app.sign_up("fox@example.com").await;
     // Subscribe before queuing, so every change of the job is seen.
     let mut ws = WsClient::connected(&app.url, TRANSPORT, Some(&token)).await;
