@@ -30,6 +30,12 @@ interface Props {
 }
 
 /** The prompt form. Every control after the model picker follows that model's capabilities. */
+/** The two size inputs, alike but for the side they set. */
+const SIDES = [
+  { side: 'width', label: 'Width' },
+  { side: 'height', label: 'Height' },
+] as const;
+
 export function GenerateForm({ models, initial, onSubmit, submitting = false, problems = [] }: Props) {
   const id = useId();
   const firstModel = models.find((m) => m.id === initial?.model) ?? models[0];
@@ -228,42 +234,29 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
                 </select>
               </div>
             ) : null}
-            <div>
-              <label htmlFor={fid('width')} className={labelClass}>
-                Width
-              </label>
-              <input
-                id={fid('width')}
-                name="width"
-                type="number"
-                min={c.minSide ?? undefined}
-                max={c.maxSide ?? undefined}
-                step={c.sideStep ?? undefined}
-                value={values.width}
-                onChange={(e) => set({ width: Number(e.target.value) })}
-                className={inputClass}
-                aria-describedby={fid('width-error')}
-              />
-              <FieldError id={fid('width-error')}>{err('width')}</FieldError>
-            </div>
-            <div>
-              <label htmlFor={fid('height')} className={labelClass}>
-                Height
-              </label>
-              <input
-                id={fid('height')}
-                name="height"
-                type="number"
-                min={c.minSide ?? undefined}
-                max={c.maxSide ?? undefined}
-                step={c.sideStep ?? undefined}
-                value={values.height}
-                onChange={(e) => set({ height: Number(e.target.value) })}
-                className={inputClass}
-                aria-describedby={fid('height-error')}
-              />
-              <FieldError id={fid('height-error')}>{err('height')}</FieldError>
-            </div>
+            {SIDES.map(({ side, label }) => (
+              <div key={side}>
+                <label htmlFor={fid(side)} className={labelClass}>
+                  {label}
+                </label>
+                <input
+                  id={fid(side)}
+                  name={side}
+                  type="number"
+                  min={c.minSide ?? undefined}
+                  max={c.maxSide ?? undefined}
+                  step={c.sideStep ?? undefined}
+                  value={values[side]}
+                  onChange={(e) => {
+                    const value = Number(e.target.value);
+                    set(side === 'width' ? { width: value } : { height: value });
+                  }}
+                  className={inputClass}
+                  aria-describedby={fid(`${side}-error`)}
+                />
+                <FieldError id={fid(`${side}-error`)}>{err(side)}</FieldError>
+              </div>
+            ))}
           </div>
         )}
 
