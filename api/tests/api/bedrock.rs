@@ -107,6 +107,18 @@ async fn run_job(app: &TestApp, token: &str, input: Value) -> (Value, Vec<(Strin
     (job, stages)
 }
 
+/// The engine calls this month of the viewer's one model, from `viewer.usage`.
+async fn engine_calls(app: &TestApp, token: &str) -> Value {
+    let usage = app
+        .gql(
+            "{ viewer { usage { models { engineCalls } } } }",
+            json!({}),
+            Some(token),
+        )
+        .await;
+    usage.data()["viewer"]["usage"]["models"][0]["engineCalls"].clone()
+}
+
 async fn submit_and_wait(app: &TestApp, token: &str, input: Value) -> Value {
     run_job(app, token, input).await.0
 }
@@ -435,18 +447,7 @@ async fn throttling_four_times_in_a_row_is_retried_while_running_and_then_succee
         5,
         "four throttled calls and one that worked"
     );
-    let usage = aws
-        .app
-        .gql(
-            "{ viewer { usage { models { engineCalls } } } }",
-            json!({}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(
-        usage.data()["viewer"]["usage"]["models"][0]["engineCalls"],
-        5
-    );
+    assert_eq!(engine_calls(&aws.app, &token).await, 5);
 }
 
 #[tokio::test]
@@ -466,18 +467,7 @@ async fn throttling_beyond_the_attempt_limit_fails_the_job_as_throttled() {
     assert_eq!(job["error"]["code"], "THROTTLED");
     assert_eq!(aws.bedrock.calls().len(), 3);
     // A failed job's calls are counted too: each may be billed.
-    let usage = aws
-        .app
-        .gql(
-            "{ viewer { usage { models { engineCalls } } } }",
-            json!({}),
-            Some(&token),
-        )
-        .await;
-    assert_eq!(
-        usage.data()["viewer"]["usage"]["models"][0]["engineCalls"],
-        3
-    );
+    assert_eq!(engine_calls(&aws.app, &token).await, 3);
 }
 
 #[tokio::test]
