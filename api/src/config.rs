@@ -5,6 +5,10 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod limits;
+
+pub use limits::{Cidr, LimitSettings, Limits};
+
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
@@ -125,6 +129,10 @@ pub struct Settings {
     /// quota overrides it [default: unlimited].
     #[arg(long, env = "RENDERMART_MONTHLY_IMAGE_QUOTA", global = true)]
     pub monthly_image_quota: Option<u32>,
+    /// Rate limits, caps and cost, size and time limits (TOML: the `[limits]` table).
+    #[command(flatten)]
+    #[serde(default)]
+    pub limits: LimitSettings,
     /// AWS region and credentials given in code instead of the standard AWS chain (tests
     /// and embedding). Never read from flags, environment or file.
     #[arg(skip)]
@@ -180,6 +188,7 @@ impl Settings {
             s3_endpoint_url: self.s3_endpoint_url.or(lower.s3_endpoint_url),
             s3_public_endpoint_url: self.s3_public_endpoint_url.or(lower.s3_public_endpoint_url),
             monthly_image_quota: self.monthly_image_quota.or(lower.monthly_image_quota),
+            limits: self.limits.or(lower.limits),
             aws_static: self.aws_static.or(lower.aws_static),
         }
     }
@@ -219,6 +228,7 @@ pub struct Config {
     pub aws: AwsConfig,
     /// Images a month per user with paid models, unless the user has a quota of their own.
     pub monthly_image_quota: Option<u32>,
+    pub limits: Limits,
 }
 
 /// S3 presigned URLs cannot live longer than a week (SigV4 query signing limit).
@@ -320,6 +330,12 @@ impl Config {
                 url_ttl.as_secs()
             );
         }
+        let limits = Limits::resolve(settings.limits)?;
+        if !limits.rate_limits_on {
+            tracing::warn!(
+                "RENDERMART_RATE_LIMITS=off: rate limits and per-user caps are off; use this for benchmarks and load tests only"
+            );
+        }
         let bedrock_models = parse_bedrock_models(settings.bedrock_models.as_deref())?;
         let bedrock_max_attempts = settings.bedrock_max_attempts.unwrap_or(8);
         if bedrock_max_attempts < 1 {
@@ -361,6 +377,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from("frontend/dist")),
             aws,
             monthly_image_quota: settings.monthly_image_quota,
+            limits,
         })
     }
 }
@@ -422,7 +439,15 @@ fn embedded_secret(data_dir: &Path) -> anyhow::Result<String> {
 
     let path = data_dir.join("jwt-secret");
     if let Ok(secret) = std::fs::read_to_string(&path) {
-        return Ok(secret.trim().to_owned());
+        let secret = secret.trim();
+        // An empty or truncated file (a full disk, a bad copy) must not become a guessable key.
+        if secret.len() < 32 {
+            bail!(
+                "{} holds no usable secret (it is empty or shorter than 32 characters): delete it to have a new one generated, which logs everyone out, or set RENDERMART_JWT_SECRET",
+                path.display()
+            );
+        }
+        return Ok(secret.to_owned());
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data dir {}", data_dir.display()))?;
@@ -465,6 +490,14 @@ mod tests {
         let mode = std::fs::metadata(dir.path().join("jwt-secret")).unwrap();
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn an_empty_secret_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("jwt-secret"), "\n").unwrap();
+        let err = Config::resolve(settings(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("jwt-secret") && err.contains("delete it"), "{err}");
     }
 
     #[test]

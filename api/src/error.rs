@@ -5,6 +5,8 @@
 //! `From<AppError> for async_graphql::Error` below is the only way out, and it logs internal
 //! errors with their source chain once, then tells the client only "internal error".
 
+use std::time::Duration;
+
 use async_graphql::ErrorExtensions;
 use axum::http::StatusCode;
 
@@ -56,6 +58,8 @@ pub enum AppError {
         code: ErrorCode,
         message: String,
         field: Option<&'static str>,
+        /// For RATE_LIMITED: when trying again can succeed.
+        retry_after: Option<Duration>,
     },
     /// Anything unexpected; logged, never shown.
     Internal(anyhow::Error),
@@ -69,6 +73,7 @@ impl AppError {
             code,
             message: message.into(),
             field: None,
+            retry_after: None,
         }
     }
 
@@ -95,11 +100,41 @@ impl AppError {
             code: ErrorCode::BadUserInput,
             message: message.into(),
             field: Some(field),
+            retry_after: None,
         }
     }
 
     pub fn conflict(message: impl Into<String>) -> AppError {
         AppError::client(ErrorCode::Conflict, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> AppError {
+        AppError::client(ErrorCode::Forbidden, message)
+    }
+
+    /// A refusal that goes away with time; `retry_after` is rounded up to whole seconds.
+    pub fn rate_limited(retry_after: Duration, message: impl Into<String>) -> AppError {
+        AppError::Client {
+            code: ErrorCode::RateLimited,
+            message: message.into(),
+            field: None,
+            retry_after: Some(retry_after),
+        }
+    }
+
+    pub fn upstream_unavailable(message: impl Into<String>) -> AppError {
+        AppError::client(ErrorCode::UpstreamUnavailable, message)
+    }
+
+    /// Seconds until a rate-limited request can succeed, at least 1.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            AppError::Client {
+                retry_after: Some(after),
+                ..
+            } => Some(retry_after_seconds(*after)),
+            _ => None,
+        }
     }
 
     pub fn quota_exceeded(message: impl Into<String>) -> AppError {
@@ -150,13 +185,24 @@ impl From<AppError> for async_graphql::Error {
             AppError::Client { field, .. } => *field,
             AppError::Internal(_) => None,
         };
+        let retry_after = error.retry_after_seconds();
         async_graphql::Error::new(error.message()).extend_with(|_, ext| {
             ext.set("code", code.as_str());
             if let Some(field) = field {
                 ext.set("field", field);
             }
+            if let Some(seconds) = retry_after {
+                ext.set("retryAfter", seconds);
+            }
         })
     }
+}
+
+/// Whole seconds for `Retry-After` and `extensions.retryAfter`: rounded up, at least 1, so a
+/// client that waits that long is not refused again for a fraction of a second.
+pub fn retry_after_seconds(after: Duration) -> u64 {
+    let whole = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+    whole.max(1)
 }
 
 #[cfg(test)]
@@ -184,6 +230,16 @@ mod tests {
             ext.get("code"),
             Some(&async_graphql::Value::from("BAD_USER_INPUT"))
         );
+    }
+
+    #[test]
+    fn rate_limited_says_when_to_retry_in_whole_seconds() {
+        let err: async_graphql::Error =
+            AppError::rate_limited(Duration::from_millis(1200), "Slow down").into();
+        let ext = err.extensions.unwrap();
+        assert_eq!(ext.get("retryAfter"), Some(&async_graphql::Value::from(2)));
+        assert_eq!(retry_after_seconds(Duration::ZERO), 1);
+        assert_eq!(retry_after_seconds(Duration::from_secs(3)), 3);
     }
 
     #[test]

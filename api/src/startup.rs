@@ -271,7 +271,10 @@ impl Application {
         let stop = CancellationToken::new();
         let server_stop = stop.clone();
         let server = tokio::spawn(
-            axum::serve(self.listener, router)
+            axum::serve(
+                self.listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
                 .with_graceful_shutdown(async move { server_stop.cancelled().await })
                 .into_future(),
         );

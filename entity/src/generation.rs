@@ -12,8 +12,7 @@ pub struct Model {
     pub model: String,
     /// The resolved request (size, count, seed, ...) as JSON.
     pub params: Json,
-    /// `QUEUED`, `RUNNING`, `SUCCEEDED`, `FAILED` or `CANCELLED`.
-    pub status: String,
+    pub status: Status,
     /// 0..1, never decreasing.
     pub progress: f64,
     pub stage: Option<String>,
@@ -22,7 +21,7 @@ pub struct Model {
     pub attempts: i32,
     pub lease_owner: Option<String>,
     pub lease_expires_at: Option<DateTimeUtc>,
-    pub error_code: Option<String>,
+    pub error_code: Option<ErrorCode>,
     pub error_message: Option<String>,
     /// Client-chosen key; the same key from the same owner yields the same job.
     pub idempotency_key: Option<String>,
@@ -31,6 +30,52 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
+}
+
+/// Where a job is in its life; stored as its upper-case name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Status {
+    #[sea_orm(string_value = "QUEUED")]
+    Queued,
+    #[sea_orm(string_value = "RUNNING")]
+    Running,
+    #[sea_orm(string_value = "SUCCEEDED")]
+    Succeeded,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+impl Status {
+    /// A job in a terminal status never changes again.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Succeeded | Status::Failed | Status::Cancelled)
+    }
+
+    /// Queued or running: the job still holds a place in its owner's queue and quota.
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::Queued | Status::Running)
+    }
+}
+
+/// Why a job failed (or, on a succeeded job, why some of its images are missing).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ErrorCode {
+    #[sea_orm(string_value = "CONTENT_FILTERED")]
+    ContentFiltered,
+    #[sea_orm(string_value = "MODEL_UNAVAILABLE")]
+    ModelUnavailable,
+    #[sea_orm(string_value = "THROTTLED")]
+    Throttled,
+    #[sea_orm(string_value = "TIMEOUT")]
+    Timeout,
+    #[sea_orm(string_value = "STORAGE_FAILED")]
+    StorageFailed,
+    #[sea_orm(string_value = "INTERNAL")]
+    Internal,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

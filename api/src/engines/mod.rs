@@ -6,6 +6,8 @@ pub mod offline;
 
 use std::sync::Arc;
 
+use entity::generation::ErrorCode;
+
 pub use capabilities::{Capabilities, FloatRange, GenerationParams, ModelDefaults, SizeRule};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -73,14 +75,14 @@ pub enum EngineError {
 
 impl EngineError {
     /// The `Generation.error.code` and the message a person reads.
-    pub fn code_and_message(&self) -> (&'static str, String) {
+    pub fn code_and_message(&self) -> (ErrorCode, String) {
         match self {
-            EngineError::ContentFiltered(m) => ("CONTENT_FILTERED", m.clone()),
-            EngineError::ModelUnavailable(m) => ("MODEL_UNAVAILABLE", m.clone()),
-            EngineError::Throttled(m) => ("THROTTLED", m.clone()),
-            EngineError::Timeout(m) => ("TIMEOUT", m.clone()),
+            EngineError::ContentFiltered(m) => (ErrorCode::ContentFiltered, m.clone()),
+            EngineError::ModelUnavailable(m) => (ErrorCode::ModelUnavailable, m.clone()),
+            EngineError::Throttled(m) => (ErrorCode::Throttled, m.clone()),
+            EngineError::Timeout(m) => (ErrorCode::Timeout, m.clone()),
             EngineError::Internal(_) => (
-                "INTERNAL",
+                ErrorCode::Internal,
                 "The image engine failed unexpectedly; retry the generation".to_owned(),
             ),
         }

@@ -17,7 +17,6 @@ use super::relay::{NodeType, connection, expect_global_id, global_id, page_reque
 use super::{app_state, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
-use crate::jobs::queue::is_terminal;
 use crate::service::generations::{self, GenerateRequest};
 use crate::service::{images, prompts};
 
@@ -30,6 +29,7 @@ fn viewer_id(ctx: &Context<'_>) -> Option<uuid::Uuid> {
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::generation::Status")]
 pub enum GenerationStatus {
     Queued,
     Running,
@@ -38,30 +38,9 @@ pub enum GenerationStatus {
     Cancelled,
 }
 
-impl GenerationStatus {
-    fn parse(status: &str) -> GenerationStatus {
-        match status {
-            "QUEUED" => GenerationStatus::Queued,
-            "RUNNING" => GenerationStatus::Running,
-            "SUCCEEDED" => GenerationStatus::Succeeded,
-            "CANCELLED" => GenerationStatus::Cancelled,
-            _ => GenerationStatus::Failed,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            GenerationStatus::Queued => "QUEUED",
-            GenerationStatus::Running => "RUNNING",
-            GenerationStatus::Succeeded => "SUCCEEDED",
-            GenerationStatus::Failed => "FAILED",
-            GenerationStatus::Cancelled => "CANCELLED",
-        }
-    }
-}
-
 /// Why a job failed (or, on a succeeded job, why some images are missing).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "entity::generation::ErrorCode")]
 pub enum GenerationErrorCode {
     ContentFiltered,
     ModelUnavailable,
@@ -78,17 +57,6 @@ pub struct GenerationError {
     message: String,
 }
 
-fn error_code(code: &str) -> GenerationErrorCode {
-    match code {
-        "CONTENT_FILTERED" => GenerationErrorCode::ContentFiltered,
-        "MODEL_UNAVAILABLE" => GenerationErrorCode::ModelUnavailable,
-        "THROTTLED" => GenerationErrorCode::Throttled,
-        "TIMEOUT" => GenerationErrorCode::Timeout,
-        "STORAGE_FAILED" => GenerationErrorCode::StorageFailed,
-        _ => GenerationErrorCode::Internal,
-    }
-}
-
 /// A generation job.
 pub struct Generation(pub generation::Model);
 
@@ -99,7 +67,7 @@ impl Generation {
     }
 
     async fn status(&self) -> GenerationStatus {
-        GenerationStatus::parse(&self.0.status)
+        self.0.status.into()
     }
 
     /// 0 to 1; never goes backwards.
@@ -123,8 +91,8 @@ impl Generation {
     }
 
     async fn error(&self) -> Option<GenerationError> {
-        self.0.error_code.as_deref().map(|code| GenerationError {
-            code: error_code(code),
+        self.0.error_code.map(|code| GenerationError {
+            code: code.into(),
             message: self.0.error_message.clone().unwrap_or_default(),
         })
     }
@@ -350,7 +318,7 @@ impl GenerationQuery {
         let rows = generations::list(
             &app_state(ctx).db,
             viewer.user_id,
-            status.map(GenerationStatus::as_str),
+            status.map(Into::into),
             page,
         )
         .await?;
@@ -513,7 +481,7 @@ impl GenerationSubscription {
         let current = generations::owned(&state.db, viewer.user_id, key).await?;
         Ok(async_stream::stream! {
             let mut last_progress = current.progress;
-            let mut done = is_terminal(&current.status);
+            let mut done = current.status.is_terminal();
             yield Generation(current);
             while !done {
                 let next = match events.recv().await {
@@ -526,7 +494,7 @@ impl GenerationSubscription {
                     },
                     Err(RecvError::Closed) => break,
                 };
-                done = is_terminal(&next.status);
+                done = next.status.is_terminal();
                 yield Generation(monotonic(next, &mut last_progress));
             }
         })

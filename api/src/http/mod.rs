@@ -1,5 +1,6 @@
 //! The HTTP surface: everything under `/api/`, and the frontend at `/`.
 
+pub mod client_ip;
 mod files;
 mod frontend;
 mod graphql;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use entity::generation;
+use entity::generation::{self, Status};
 use sea_orm::{DatabaseBackend, DatabaseConnection, EntityTrait};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, broadcast};
@@ -58,7 +58,7 @@ impl EventBus {
 
     /// Publishes a change here and, on PostgreSQL, to the other replicas.
     pub async fn publish(&self, generation: generation::Model) {
-        let queued = generation.status == "QUEUED";
+        let queued = generation.status == Status::Queued;
         let id = generation.id;
         // No receivers is normal: nobody is watching.
         let _ = self.inner.sender.send(Arc::new(generation));

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use entity::generation;
+use entity::generation::{self, ErrorCode, Status};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, UpdateMany,
@@ -20,16 +20,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::AppResult;
-
-pub const QUEUED: &str = "QUEUED";
-pub const RUNNING: &str = "RUNNING";
-pub const SUCCEEDED: &str = "SUCCEEDED";
-pub const FAILED: &str = "FAILED";
-pub const CANCELLED: &str = "CANCELLED";
-
-pub fn is_terminal(status: &str) -> bool {
-    matches!(status, SUCCEEDED | FAILED | CANCELLED)
-}
 
 /// Writes `$n` placeholders as the backend wants them. Placeholders must appear in order.
 fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
@@ -126,7 +116,7 @@ fn held_by(id: Uuid, worker: &str) -> sea_orm::Condition {
     sea_orm::Condition::all()
         .add(generation::Column::Id.eq(id))
         .add(generation::Column::LeaseOwner.eq(worker))
-        .add(generation::Column::Status.eq(RUNNING))
+        .add(generation::Column::Status.eq(Status::Running))
 }
 
 /// Adds "nobody holds this job" to an update: for every way a job leaves a worker.
@@ -189,7 +179,7 @@ pub enum Outcome {
     /// `filtered` images were blocked by the content filter while the others came through.
     Succeeded { engine_calls: i32, filtered: u32 },
     Failed {
-        code: &'static str,
+        code: ErrorCode,
         message: String,
         engine_calls: i32,
     },
@@ -207,10 +197,10 @@ pub async fn finish(
     let (update, engine_calls) = match outcome {
         Outcome::Succeeded { engine_calls, filtered } => (
             update
-            .col_expr(generation::Column::Status, Expr::value(SUCCEEDED))
+            .col_expr(generation::Column::Status, Expr::value(Status::Succeeded))
             .col_expr(
                 generation::Column::ErrorCode,
-                Expr::value((filtered > 0).then_some("CONTENT_FILTERED")),
+                Expr::value((filtered > 0).then_some(ErrorCode::ContentFiltered)),
             )
             .col_expr(
                 generation::Column::ErrorMessage,
@@ -224,7 +214,7 @@ pub async fn finish(
         ),
         Outcome::Failed { code, message, engine_calls } => (
             update
-                .col_expr(generation::Column::Status, Expr::value(FAILED))
+                .col_expr(generation::Column::Status, Expr::value(Status::Failed))
                 .col_expr(generation::Column::Stage, Expr::value("failed"))
                 .col_expr(generation::Column::ErrorCode, Expr::value(code))
                 .col_expr(generation::Column::ErrorMessage, Expr::value(message)),
@@ -247,7 +237,7 @@ pub async fn finish(
 /// without waiting for the lease to run out, and this attempt does not count.
 pub async fn release(db: &impl ConnectionTrait, id: Uuid, worker: &str) -> AppResult<bool> {
     let result = without_lease(generation::Entity::update_many())
-        .col_expr(generation::Column::Status, Expr::value(QUEUED))
+        .col_expr(generation::Column::Status, Expr::value(Status::Queued))
         .col_expr(generation::Column::Stage, Expr::value("queued"))
         .col_expr(
             generation::Column::Attempts,

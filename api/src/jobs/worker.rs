@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chrono::Utc;
-use entity::{generation, prompt};
+use entity::generation::{self, ErrorCode};
+use entity::prompt;
 use sea_orm::EntityTrait;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -92,14 +93,14 @@ pub async fn try_run_one(
             JobError::Storage(inner) => {
                 tracing::error!(generation = %id, error = ?inner, "storing images failed");
                 (
-                    "STORAGE_FAILED",
+                    ErrorCode::StorageFailed,
                     "The images could not be stored; retry the generation".to_owned(),
                 )
             }
             JobError::Internal(inner) => {
                 tracing::error!(generation = %id, error = ?inner, "job failed");
                 (
-                    "INTERNAL",
+                    ErrorCode::Internal,
                     "The job failed unexpectedly; retry the generation".to_owned(),
                 )
             }
@@ -181,7 +182,7 @@ async fn run_job(
             job.id,
             worker,
             Outcome::Failed {
-                code: "MODEL_UNAVAILABLE",
+                code: ErrorCode::ModelUnavailable,
                 message,
                 engine_calls: 0,
             },
@@ -280,7 +281,7 @@ async fn run_job(
     let engine_calls = output.calls as i32;
     let outcome = if output.images.is_empty() && output.filtered > 0 {
         Outcome::Failed {
-            code: "CONTENT_FILTERED",
+            code: ErrorCode::ContentFiltered,
             message: "The model's content filter blocked this prompt or its images; rephrase the prompt and try again".to_owned(),
             engine_calls,
         }

@@ -2,11 +2,12 @@
 //! written), cancel, retry, read.
 
 use chrono::Utc;
-use entity::{generation, prompt};
+use entity::generation::{self, Status};
+use entity::prompt;
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, Set, TransactionTrait,
 };
 use uuid::Uuid;
@@ -16,7 +17,7 @@ use super::pagination::{PageRequest, keyset_page};
 use super::usage;
 use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::{self, CANCELLED, FAILED, QUEUED, RUNNING};
+use crate::jobs::queue;
 use crate::state::AppState;
 
 /// What a client asks for; anything left out comes from preferences, then the model.
@@ -231,7 +232,7 @@ fn new_job(
         prompt_id: Set(prompt_id),
         model: Set(model.to_owned()),
         params: Set(params),
-        status: Set(QUEUED.to_owned()),
+        status: Set(Status::Queued),
         progress: Set(0.0),
         stage: Set(Some("queued".to_owned())),
         preview: Set(None),
@@ -275,18 +276,18 @@ pub async fn owned(
 pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
     let job = owned(&state.db, owner, id).await?;
     let result = queue::without_lease(generation::Entity::update_many())
-        .col_expr(generation::Column::Status, Expr::value(CANCELLED))
+        .col_expr(generation::Column::Status, Expr::value(Status::Cancelled))
         .col_expr(generation::Column::Stage, Expr::value("cancelled"))
         .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()))
         .filter(generation::Column::Id.eq(job.id))
-        .filter(generation::Column::Status.is_in([QUEUED, RUNNING]))
+        .filter(generation::Column::Status.is_in([Status::Queued, Status::Running]))
         .exec(&state.db)
         .await?;
     let job = owned(&state.db, owner, id).await?;
     if result.rows_affected == 0 {
         return Err(AppError::conflict(format!(
             "This generation has already ended ({}); only queued or running ones can be cancelled",
-            job.status
+            job.status.to_value()
         )));
     }
     state.events.publish(job.clone()).await;
@@ -296,10 +297,10 @@ pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<genera
 /// Queues a failed or cancelled job again, as a new job with the same prompt and parameters.
 pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
     let old = owned(&state.db, owner, id).await?;
-    if old.status != FAILED && old.status != CANCELLED {
+    if !matches!(old.status, Status::Failed | Status::Cancelled) {
         return Err(AppError::conflict(format!(
             "This generation is {}; only failed or cancelled ones can be retried",
-            old.status
+            old.status.to_value()
         )));
     }
     if state.engines.get(&old.model).is_none() {
@@ -325,7 +326,7 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
 pub async fn list(
     db: &impl ConnectionTrait,
     owner: Uuid,
-    status: Option<&str>,
+    status: Option<Status>,
     page: PageRequest,
 ) -> AppResult<Vec<generation::Model>> {
     let mut select = generation::Entity::find().filter(generation::Column::OwnerId.eq(owner));
@@ -347,11 +348,11 @@ pub async fn queue_position(
     db: &impl ConnectionTrait,
     job: &generation::Model,
 ) -> AppResult<Option<i32>> {
-    if job.status != QUEUED {
+    if job.status != Status::Queued {
         return Ok(None);
     }
     let ahead = generation::Entity::find()
-        .filter(generation::Column::Status.eq(QUEUED))
+        .filter(generation::Column::Status.eq(Status::Queued))
         .filter(
             Condition::any()
                 .add(generation::Column::CreatedAt.lt(job.created_at))
@@ -371,7 +372,7 @@ pub async fn active(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Vec<gen
     use sea_orm::QueryOrder;
     Ok(generation::Entity::find()
         .filter(generation::Column::OwnerId.eq(owner))
-        .filter(generation::Column::Status.is_in([QUEUED, RUNNING]))
+        .filter(generation::Column::Status.is_in([Status::Queued, Status::Running]))
         .order_by_asc(generation::Column::CreatedAt)
         .all(db)
         .await?)

@@ -8,13 +8,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use entity::generation;
+use entity::generation::{self, Status};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::engines::EngineRegistry;
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::{QUEUED, RUNNING, SUCCEEDED};
 
 /// One model's share of a month.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,7 +62,7 @@ pub async fn monthly(
     now: DateTime<Utc>,
 ) -> AppResult<Usage> {
     let (start, end) = month_of(now);
-    let rows: Vec<(String, serde_json::Value, String, i32)> = generation::Entity::find()
+    let rows: Vec<(String, serde_json::Value, Status, i32)> = generation::Entity::find()
         .select_only()
         .column(generation::Column::Model)
         .column(generation::Column::Params)
@@ -87,9 +86,9 @@ pub async fn monthly(
         });
         entry.generations += 1;
         entry.engine_calls += calls.max(0) as u32;
-        if status == SUCCEEDED {
+        if status == Status::Succeeded {
             entry.images += count;
-        } else if status == QUEUED || status == RUNNING {
+        } else if status.is_active() {
             entry.pending_images += count;
         }
     }
