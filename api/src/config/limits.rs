@@ -188,7 +188,8 @@ impl Limits {
             .map(Cidr::parse)
             .collect::<anyhow::Result<Vec<_>>>()
             .context("RENDERMART_TRUSTED_PROXIES")?;
-        let seconds = |value: Option<u64>, default: u64| Duration::from_secs(value.unwrap_or(default).max(1));
+        let seconds =
+            |value: Option<u64>, default: u64| Duration::from_secs(value.unwrap_or(default).max(1));
         Ok(Limits {
             rate_limits_on,
             trusted_proxies,
@@ -229,19 +230,46 @@ mod tests {
         assert!(net.contains("10.1.200.3".parse().unwrap()));
         assert!(!net.contains("10.2.0.1".parse().unwrap()));
         assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
-        assert!(Cidr::parse("fd00::/8").unwrap().contains("fd12::1".parse().unwrap()));
-        assert!(Cidr::parse("127.0.0.1").unwrap().contains("127.0.0.1".parse().unwrap()));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("fd00::/8")
+                .unwrap()
+                .contains("fd12::1".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.1".parse().unwrap())
+        );
         assert!(Cidr::parse("10.0.0.0/33").is_err());
         assert!(Cidr::parse("example.com").is_err());
     }
 
     #[test]
     fn rate_limits_switch_is_on_or_off() {
-        assert!(Limits::resolve(LimitSettings::default()).unwrap().rate_limits_on);
-        let off = LimitSettings { rate_limits: Some("off".into()), ..LimitSettings::default() };
+        assert!(
+            Limits::resolve(LimitSettings::default())
+                .unwrap()
+                .rate_limits_on
+        );
+        let off = LimitSettings {
+            rate_limits: Some("off".into()),
+            ..LimitSettings::default()
+        };
         assert!(!Limits::resolve(off).unwrap().rate_limits_on);
-        let typo = LimitSettings { rate_limits: Some("of".into()), ..LimitSettings::default() };
-        assert!(Limits::resolve(typo).unwrap_err().to_string().contains("RENDERMART_RATE_LIMITS"));
+        let typo = LimitSettings {
+            rate_limits: Some("of".into()),
+            ..LimitSettings::default()
+        };
+        assert!(
+            Limits::resolve(typo)
+                .unwrap_err()
+                .to_string()
+                .contains("RENDERMART_RATE_LIMITS")
+        );
     }
 }
