@@ -250,6 +250,29 @@ mod tests {
     }
 
     #[test]
+    fn readme_lists_every_limit() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("\n## Limits\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("README has a Limits section");
+        let command = <LimitSettings as clap::Args>::augment_args(clap::Command::new("limits"));
+        let mut listed = 0;
+        for arg in command.get_arguments() {
+            let Some(env) = arg.get_env().and_then(|e| e.to_str()) else {
+                continue;
+            };
+            assert!(
+                section.contains(&format!("`{env}`")),
+                "README's Limits section does not list {env}"
+            );
+            listed += 1;
+        }
+        assert!(listed >= 20, "only {listed} limits found");
+    }
+
+    #[test]
     fn rate_limits_switch_is_on_or_off() {
         assert!(
             Limits::resolve(LimitSettings::default())
