@@ -6,20 +6,25 @@
 // Environment:
 //   RENDERMART_BIN   the server binary (default $CARGO_TARGET_DIR/debug/rendermart, else
 //                    target/debug/rendermart)
-//   ABUSE_MAX_RSS_MB fail when the server's peak resident memory goes over this (default 400)
+//   ABUSE_MAX_RSS_MB fail when the server's peak resident memory goes over this (default 400;
+//                    the normal user alone takes the debug build to about 130 MB, today's
+//                    unhardened server went to 500-800 MB under these attacks)
 //   ABUSE_ONLY       comma-separated attack names (keys of `attacks` in main) to run only those
 //
 // What it does, all on 127.0.0.1 and bounded in time (about a minute; a timer kills the server
 // and exits after HARD_STOP_MS whatever happens):
-// - starts the real binary with `serve --port 0` on a fresh data dir and the DEFAULT limits;
-//   only RENDERMART_TRUSTED_PROXIES=127.0.0.1/32 is set, so each simulated client sends its
-//   own X-Forwarded-For address (attackers from 203.0.113.0/24, the normal user from
-//   198.51.100.10) and no attacker spends the normal user's per-address budget;
+// - starts the real binary with `serve --port 0` on a fresh data dir (SQLite, offline engine
+//   only: RENDERMART_BEDROCK_MODELS=none) and the DEFAULT limits; RENDERMART_TRUSTED_PROXIES=
+//   127.0.0.1/32 lets each simulated client send its own X-Forwarded-For address (attackers
+//   from 203.0.113.0/24, the normal user from 198.51.100.10), so no attacker spends the normal
+//   user's per-address budget;
 // - runs at once: alias and cost bombs, an oversize query and body, password guessing (one
-//   address many emails, many addresses one email, aliased logIn in one request), a
-//   generateImages flood (sequential and aliased), a request flood, 1,000 WebSockets as one
+//   address many emails, then many addresses one email, then aliased logIn in one request), a
+//   generateImages flood (one at a time and aliased), a request flood, 1,000 WebSockets as one
 //   user from one address, 150 subscriptions on one socket, sockets that stop reading while
 //   their subscriptions fire, slow-header clients and an oversize WebSocket message;
+//   a flood that ends (after its time cap) without sending more than the limit allows proves
+//   nothing and fails as such;
 // - meanwhile a normal user signs up and starts a job every few seconds over HTTP, follows
 //   each by polling `generation(id)` and over a WebSocket (`generationUpdates`);
 // - samples the server's VmRSS/VmHWM from /proc and prints the peak;
@@ -53,7 +58,7 @@ const LIMITS = {
   headerReadTimeoutSeconds: 10,
 };
 
-const ATTACK_SECONDS = 40; // attacks and the normal user's job starts fit in this window
+const ATTACK_SECONDS = 40; // the normal user's jobs start within this window
 const NORMAL_JOBS = 6;
 const HARD_STOP_MS = 90_000;
 const TRUSTED_PROXY = '127.0.0.1/32';
@@ -69,7 +74,7 @@ const log = (message) => console.log(`[${elapsed().padStart(5)}s] ${message}`);
 // ---------------------------------------------------------------------------------------------
 // The server
 
-let server; // { child, pid, url, dataDir, logFile, exited }
+let server; // { child, pid, dataDir, logFile, exited }
 
 function startServer() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'rendermart-abuse-'));
@@ -87,7 +92,7 @@ function startServer() {
     ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--offline-step-ms', '20'],
     { env, stdio: ['ignore', out, out] },
   );
-  server = { child, pid: child.pid, url: null, dataDir, logFile, exited: null };
+  server = { child, pid: child.pid, dataDir, logFile, exited: null };
   child.on('exit', (code, signal) => {
     server.exited = { code, signal, at: elapsed() };
   });
