@@ -9,8 +9,8 @@ import { Link } from 'react-router-dom';
 import { useAuth } from '../lib/auth';
 import { createPlaygroundFetcher } from '../lib/graphiqlFetcher';
 
-const DEFAULT_QUERY = `# RenderMart's GraphQL API. Requests run as the user logged in to this
-# browser (or set an Authorization header below, e.g. an API key).
+const DEFAULT_QUERY = `# RenderMart's GraphQL API. Requests run as the user
+# logged in here, or set Authorization under Headers.
 {
   viewer {
     email
