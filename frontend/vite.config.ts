@@ -13,16 +13,20 @@ const proxy = {
 export default defineConfig({
   plugins: [react(), tailwindcss()],
   server: { proxy },
+  // GraphiQL's editor runs Monaco's language services in workers that split into chunks.
+  worker: { format: 'es' },
   preview: { proxy },
   build: {
     outDir: 'dist',
     sourcemap: false,
     rollupOptions: {
       output: {
-        // Libraries change less often than the app: separate chunks cache better.
+        // React changes less often than the app: a separate chunk caches better. Apollo and
+        // graphql have no manual chunk: one would also take in the parts of graphql that only
+        // the lazily loaded GraphiQL page uses (Rollup pulls a manual chunk's dependencies
+        // in whole), growing the first download by about 120 kB.
         manualChunks: {
           react: ['react', 'react-dom', 'react-router-dom'],
-          apollo: ['@apollo/client', 'graphql', 'graphql-ws'],
         },
       },
     },

@@ -57,6 +57,10 @@ pub struct Settings {
     /// Port to listen on; 0 picks a free one [default: 4000].
     #[arg(long, env = "RENDERMART_PORT", global = true)]
     pub port: Option<u16>,
+    /// Port for `/api/metrics` alone; when set, the main port does not serve metrics (so an
+    /// Ingress or gateway in front of it cannot reach them) [default: on the main port].
+    #[arg(long, env = "RENDERMART_METRICS_PORT", global = true)]
+    pub metrics_port: Option<u16>,
     /// Where embedded mode keeps its database, images and secret [default: ./data].
     #[arg(long, env = "RENDERMART_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
@@ -165,6 +169,7 @@ impl Settings {
             env: self.env.or(lower.env),
             host: self.host.or(lower.host),
             port: self.port.or(lower.port),
+            metrics_port: self.metrics_port.or(lower.metrics_port),
             data_dir: self.data_dir.or(lower.data_dir),
             database_url: self.database_url.or(lower.database_url),
             storage: self.storage.or(lower.storage),
@@ -213,6 +218,8 @@ pub struct Config {
     pub environment: Environment,
     pub host: IpAddr,
     pub port: u16,
+    /// `/api/metrics` on a listener of its own instead of the main port.
+    pub metrics_port: Option<u16>,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub storage: StorageLocation,
@@ -336,6 +343,12 @@ impl Config {
                 "RENDERMART_RATE_LIMITS=off: rate limits and per-user caps are off; use this for benchmarks and load tests only"
             );
         }
+        let port = settings.port.unwrap_or(4000);
+        if settings.metrics_port == Some(port) && port != 0 {
+            bail!(
+                "RENDERMART_METRICS_PORT is {port}, the same as RENDERMART_PORT: give metrics a port of their own, or leave it unset to serve them on the main port"
+            );
+        }
         let bedrock_models = parse_bedrock_models(settings.bedrock_models.as_deref())?;
         let bedrock_max_attempts = settings.bedrock_max_attempts.unwrap_or(8);
         if bedrock_max_attempts < 1 {
@@ -360,7 +373,8 @@ impl Config {
         Ok(Config {
             environment,
             host: settings.host.unwrap_or(IpAddr::from([127, 0, 0, 1])),
-            port: settings.port.unwrap_or(4000),
+            port,
+            metrics_port: settings.metrics_port,
             data_dir,
             database_url,
             storage,

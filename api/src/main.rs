@@ -44,6 +44,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve | Command::ExportSchema => {
             let app = Application::build(config).await?;
             println!("rendermart: listening on {}", app.url());
+            if let Some(url) = app.metrics_url() {
+                println!("rendermart: metrics on {url}");
+            }
             app.run_until(shutdown_signal()).await?;
         }
     }

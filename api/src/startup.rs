@@ -14,6 +14,7 @@ use crate::auth::TokenKeys;
 use crate::config::{Config, StorageLocation};
 use crate::engines::{EngineRegistry, bedrock, offline};
 use crate::graphql::build_schema;
+use crate::http::metrics::MetricsEndpoint;
 use crate::jobs::events::EventBus;
 use crate::jobs::worker::spawn_workers;
 use crate::metrics::Metrics;
@@ -234,6 +235,7 @@ pub async fn run_workers(state: &AppState, shutdown: CancellationToken) {
 /// A bound, ready-to-run server.
 pub struct Application {
     listener: TcpListener,
+    metrics: MetricsEndpoint,
     state: AppState,
 }
 
@@ -245,7 +247,12 @@ impl Application {
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {}:{}", address.0, address.1))?;
-        Ok(Application { listener, state })
+        let metrics = MetricsEndpoint::bind(&state.config).await?;
+        Ok(Application {
+            listener,
+            metrics,
+            state,
+        })
     }
 
     pub fn url(&self) -> String {
@@ -253,6 +260,11 @@ impl Application {
             Ok(addr) => format!("http://{addr}"),
             Err(_) => String::new(),
         }
+    }
+
+    /// Where `/api/metrics` is served when it has a port of its own.
+    pub fn metrics_url(&self) -> Option<String> {
+        self.metrics.url()
     }
 
     pub fn state(&self) -> &AppState {
@@ -267,8 +279,8 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let schema = build_schema(self.state.clone());
-        let router = crate::http::router(self.state.clone(), schema);
         let stop = CancellationToken::new();
+        let router = self.metrics.start(self.state.clone(), schema, stop.clone());
         let server_stop = stop.clone();
         let server = tokio::spawn(
             axum::serve(

@@ -110,7 +110,7 @@ def test_backend_runs_two_replicas_on_port_4000_with_hpa_and_pdb(default):
     d = backend(default)
     assert d["spec"]["replicas"] == 2
     c = backend_container(default)
-    assert c["args"] == ["serve", "--host", "0.0.0.0", "--port", "4000"]
+    assert c["args"] == ["serve", "--host", "0.0.0.0", "--port", "4000", "--metrics-port", "9464"]
     assert c["resources"]["requests"] and c["resources"]["limits"]
     hpa = default.one("HorizontalPodAutoscaler")
     assert hpa["apiVersion"] == "autoscaling/v2"
@@ -316,3 +316,53 @@ def test_local_values_render_a_single_replica_without_aws():
     assert r.one("Ingress")["spec"]["ingressClassName"] == "nginx"
     (claim,) = r.one("StatefulSet")["spec"]["volumeClaimTemplates"]
     assert "storageClassName" not in claim["spec"]
+
+
+def _container_port_numbers(r, service):
+    """The container ports a Service's targetPorts name, on the pods it selects."""
+    selector = service["spec"]["selector"]
+    numbers = set()
+    for d in r.kind("Deployment") + r.kind("StatefulSet"):
+        labels = d["spec"]["template"]["metadata"]["labels"]
+        if not all(labels.get(k) == v for k, v in selector.items()):
+            continue
+        for c in d["spec"]["template"]["spec"]["containers"]:
+            by_name = {p["name"]: p["containerPort"] for p in c.get("ports", [])}
+            for p in service["spec"]["ports"]:
+                target = p.get("targetPort", p["port"])
+                numbers.add(by_name.get(target, target))
+    return numbers
+
+
+@pytest.mark.parametrize("fixture", ["default", "external_db", "nginx", "prod"])
+def test_no_ingress_path_reaches_the_metrics_port(fixture, request):
+    r = request.getfixturevalue(fixture)
+    container = backend_container(r)
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    metrics_port = ports["metrics"]
+    args = container["args"]
+    assert args[args.index("--metrics-port") + 1] == str(metrics_port)
+    assert metrics_port != ports["http"]
+    services = {s["metadata"]["name"]: s for s in r.kind("Service")}
+    for path, (_, service, port) in ingress_routes(r).items():
+        targets = _container_port_numbers(r, services[service])
+        assert metrics_port not in targets, f"Ingress path {path} reaches metrics through {service}"
+    # No Service at all exposes it: Prometheus scrapes the pods, as the annotations say.
+    for service in services.values():
+        assert metrics_port not in _container_port_numbers(r, service), service["metadata"]["name"]
+    annotations = backend(r)["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert annotations["prometheus.io/port"] == str(metrics_port)
+    assert annotations["prometheus.io/path"] == "/api/metrics"
+
+
+def test_only_cluster_pods_may_scrape_the_metrics_port(default):
+    policy = default.one("NetworkPolicy", "rendermart-backend")
+    metrics_port = {p["name"]: p["containerPort"] for p in backend_container(default)["ports"]}["metrics"]
+    rules = [rule for rule in policy["spec"]["ingress"] if any(p["port"] == metrics_port for p in rule["ports"])]
+    assert len(rules) == 1
+    # Pods (any namespace) only, so not the load balancer's VPC addresses.
+    assert rules[0]["from"] == [{"namespaceSelector": {}}]
+    narrowed = helm_template("--set-json", 'networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}]')
+    (rule,) = [rule for rule in narrowed.one("NetworkPolicy", "rendermart-backend")["spec"]["ingress"] if "from" in rule]
+    assert rule["from"][0]["namespaceSelector"]["matchLabels"] == {"kubernetes.io/metadata.name": "monitoring"}

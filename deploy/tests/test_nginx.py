@@ -1,9 +1,11 @@
 """Runs frontend/nginx.conf in a real nginx on a loopback port, over a fake Vite build:
-SPA fallback, cache headers, gzip, health check, and no HTML for /api/."""
+SPA fallback, cache headers, gzip, health check, no HTML for /api/, and the security headers
+(Content-Security-Policy and companions) on everything."""
 
 import gzip
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -128,3 +130,51 @@ def test_health_check_and_api_paths(server):
 def test_server_version_is_hidden(server):
     _, headers, _ = get(server + "/")
     assert headers.get("Server") == "nginx"
+
+
+SECURITY_PATHS = ["/", "/index.html", "/gallery", "/graphiql", "/favicon.svg", "/assets/index-3f2a1c9d.js"]
+
+
+def directives(policy):
+    return {d.split()[0]: d.split()[1:] for d in (x.strip() for x in policy.split(";")) if d}
+
+
+@pytest.mark.parametrize("path", SECURITY_PATHS)
+def test_every_path_carries_the_content_security_policy(server, path):
+    status, headers, _ = get(server + path)
+    assert status == 200
+    policy = directives(headers["Content-Security-Policy"])
+    assert policy["script-src"] == ["'self'"]
+    assert policy["connect-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    # Signed /api/files/ URLs, data: previews and S3 presigned URLs on the bucket's origin.
+    assert {"'self'", "data:", "https:"} <= set(policy["img-src"])
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_policy_is_the_one_the_embedded_server_sends(server):
+    """frontend/nginx.conf and api/src/http/security_headers.rs must not drift apart."""
+    rust = (ROOT / "api" / "src" / "http" / "security_headers.rs").read_text()
+    match = re.search(r'const FRONTEND_POLICY: &str = "(.*?)";', rust, re.S)
+    assert match, "FRONTEND_POLICY not found"
+    embedded = re.sub(r"\\\n", "", match.group(1))
+    _, headers, _ = get(server + "/")
+    assert directives(headers["Content-Security-Policy"]) == directives(embedded)
+
+
+@pytest.mark.parametrize("path", ["/", "/gallery", "/healthz", "/api/graphql"])
+def test_documents_get_the_usual_security_headers(server, path):
+    _, headers, _ = get(server + path)
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hsts_only_behind_an_https_load_balancer(server):
+    for path in ["/", "/assets/index-3f2a1c9d.js"]:
+        _, plain, _ = get(server + path)
+        assert "Strict-Transport-Security" not in plain, path
+        _, tls, _ = get(server + path, **{"X-Forwarded-Proto": "https"})
+        assert tls["Strict-Transport-Security"] == "max-age=31536000", path

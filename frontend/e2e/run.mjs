@@ -7,7 +7,7 @@
 // engine), drives Debian's /usr/bin/chromium through playwright-core, saves a screenshot of
 // every step, and ends with "e2e: N passed, N failed" (exit code 1 on any failure).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,10 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEP_TIMEOUT = Number(process.env.E2E_TIMEOUT_MS ?? 30000);
 
 const log = (...a) => console.log('[e2e]', ...a);
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// Loaded into every page as an init script through the DevTools protocol, which the page's
+// Content-Security-Policy does not govern (a <script> tag added to the page would be refused
+// by script-src 'self').
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const cleanups = [];
 async function cleanup() {
   while (cleanups.length) {
@@ -142,7 +145,6 @@ async function checkAccessibleNames(page, where) {
   if (problems.length > 0) throw new Error(`accessibility problems on ${where}:\n  ${problems.join('\n  ')}`);
 
   // axe-core's WCAG 2 A/AA rules on top; serious and critical findings fail the run.
-  await page.addScriptTag({ path: axePath });
   const violations = await page.evaluate(async () => {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
     return result.violations
@@ -152,7 +154,16 @@ async function checkAccessibleNames(page, where) {
   if (violations.length > 0) throw new Error(`axe finds problems on ${where}:\n  ${violations.join('\n  ')}`);
 }
 
-function watchConsole(page, consoleErrors) {
+/** Collects console errors (CSP violations included) and loads axe-core into every document. */
+function watchPage(page, consoleErrors) {
+  void page.addInitScript({ content: axeSource });
+  // Every Content-Security-Policy violation counts as a console error, whether or not the
+  // browser logs it to the console itself.
+  void page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'inline code'} (${e.sourceFile || e.documentURI}:${e.lineNumber})`);
+    });
+  });
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
     if (msg.type() === 'warning') log(`console warning: ${msg.text()}`);
@@ -171,11 +182,15 @@ async function scenario(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchConsole(page, consoleErrors);
+  watchPage(page, consoleErrors);
   const { email, password, prompt } = account;
 
   log('1. sign up from the home page');
-  await page.goto(`${baseUrl}/`);
+  const home = await page.goto(`${baseUrl}/`);
+  // The CSP checks below mean something only when the page has a policy.
+  if (!home?.headers()['content-security-policy']?.includes("script-src 'self'")) {
+    throw new Error(`the home page has no Content-Security-Policy: ${JSON.stringify(home?.headers())}`);
+  }
   await page.getByRole('heading', { name: 'Type a prompt. Watch it render.' }).waitFor();
   await screenshot(page, 'home');
   await checkAccessibleNames(page, 'home');
@@ -270,7 +285,7 @@ async function scenario(browser, baseUrl) {
   log('6. phone width in dark mode: the same checks for names and contrast');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
   const phonePage = await phone.newPage();
-  watchConsole(phonePage, consoleErrors);
+  watchPage(phonePage, consoleErrors);
   await phonePage.goto(`${baseUrl}/explore`);
   await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
   await imageLoaded(phonePage, prompt);
@@ -298,7 +313,7 @@ async function actionsAndErrors(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchConsole(page, consoleErrors);
+  watchPage(page, consoleErrors);
   // The API's refusals are answered with HTTP 200 + errors, so the console stays clean; a
   // wrong password on a stricter server could log a 401 resource error, which we allow here.
   const allowed = (e) => /status of 401/.test(e);
@@ -412,7 +427,7 @@ async function accountPages(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchConsole(page, consoleErrors);
+  watchPage(page, consoleErrors);
 
   log('7. log in by keyboard');
   await page.goto(`${baseUrl}/login`);
@@ -431,7 +446,7 @@ async function accountPages(browser, baseUrl) {
 
   log('8b. a job started elsewhere shows up in History live (myGenerationUpdates), then finishes');
   const other = await context.newPage();
-  watchConsole(other, consoleErrors);
+  watchPage(other, consoleErrors);
   await other.goto(`${baseUrl}/generate`);
   const second = `${account.prompt} (second)`;
   await other.getByLabel('Prompt', { exact: true }).fill(second);
@@ -482,6 +497,61 @@ async function accountPages(browser, baseUrl) {
   await context.close();
 }
 
+/** GraphiQL for integrators: bundled in our build, reached through /api/graphql, authenticated as the app. */
+async function graphiql(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  watchPage(page, consoleErrors);
+  // Nothing may come from outside: the page must work with no internet.
+  const foreign = [];
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (!['http:', 'https:', 'ws:', 'wss:'].includes(url.protocol)) return;
+    if (url.origin !== new URL(baseUrl).origin) foreign.push(req.url());
+  });
+
+  log('16. log in, then open /api/graphql as a browser does: it lands on the bundled GraphiQL');
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(/\/generate$/);
+  await page.goto(`${baseUrl}/api/graphql`);
+  await page.waitForURL(/\/graphiql$/);
+  await page.getByText(`Requests run as ${account.email}`).waitFor();
+  const run = page.locator('.graphiql-execute-button');
+  await run.waitFor();
+  // The editor is ready once the default query is in it.
+  await page.waitForFunction(() => document.querySelector('.graphiql-query-editor')?.textContent?.includes('models'));
+  await screenshot(page, 'graphiql');
+
+  log('17. run the default query: models, and the viewer through the logged-in token');
+  await run.click();
+  const answered = await page
+    .waitForFunction(
+      (email) => {
+        const text = document.querySelector('.graphiql-response')?.textContent ?? '';
+        return text.includes(email) && text.includes('offline');
+      },
+      account.email,
+    )
+    .then(
+      () => true,
+      () => false,
+    );
+  const response = (await page.locator('.graphiql-response').textContent().catch(() => '')) ?? '';
+  if (!answered) throw new Error(`GraphiQL did not show the viewer and the models; its response pane says: ${response.slice(0, 500)}`);
+  await screenshot(page, 'graphiql-result');
+
+  if (foreign.length > 0) throw new Error(`GraphiQL loaded from other origins:\n  ${foreign.join('\n  ')}`);
+  if (consoleErrors.length > 0) {
+    throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
+  }
+  await context.close();
+}
+
 async function main() {
   if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('frontend/dist is missing: run npm --prefix frontend run build first');
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
@@ -515,6 +585,7 @@ async function main() {
     ['sign up, generate offline with live progress, gallery after reload, publish, explore logged out', scenario],
     ['history, preferences and API keys of the same user', accountPages],
     ['error messages, cancel and retry, favourite, use these settings, delete', actionsAndErrors],
+    ['GraphiQL through /api/graphql: bundled, no CSP violations, runs a query as the logged-in user', graphiql],
   ];
   let passed = 0;
   let failed = 0;

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { useAuth } from './lib/auth';
@@ -11,6 +11,9 @@ import { HomePage } from './pages/HomePage';
 import { ImagePage } from './pages/ImagePage';
 import { SettingsPage } from './pages/SettingsPage';
 
+// GraphiQL and its editor are large: a chunk of their own, fetched only on /graphiql.
+const GraphiQLPage = lazy(() => import('./pages/GraphiQLPage'));
+
 function RequireAuth({ children }: { children: ReactNode }) {
   const { token } = useAuth();
   const location = useLocation();
@@ -21,6 +24,14 @@ function RequireAuth({ children }: { children: ReactNode }) {
 export function App() {
   return (
     <Routes>
+      <Route
+        path="graphiql"
+        element={
+          <Suspense fallback={<p className="p-6 text-zinc-500 dark:text-zinc-400">Loading GraphiQL…</p>}>
+            <GraphiQLPage />
+          </Suspense>
+        }
+      />
       <Route element={<Layout />}>
         <Route index element={<HomePage />} />
         <Route path="signup" element={<AuthPage mode="signup" />} />

@@ -48,7 +48,8 @@ pub fn lambda_config(mut settings: Settings) -> anyhow::Result<Config> {
 }
 
 /// Connects, migrates and builds the router Lambda events are fed to. Runs once per cold
-/// start; warm invocations reuse the router and its connection pool.
+/// start; warm invocations reuse the router and its connection pool. The router is the
+/// public one: `/api/metrics` is for the cluster's scraper and is never served here.
 pub async fn build_service(config: Config) -> anyhow::Result<axum::Router> {
     let state = api::startup::build_state(config)
         .await

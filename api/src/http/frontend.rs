@@ -15,7 +15,8 @@ const NOT_BUILT: &str = r#"<!doctype html>
 <h1>RenderMart is running</h1>
 <p>The API is up, but the web frontend has not been built yet. Build it with</p>
 <pre>npm --prefix frontend ci &amp;&amp; npm --prefix frontend run build</pre>
-<p>and reload this page. Meanwhile, explore the API in <a href="/api/graphql">GraphiQL</a>.</p>
+<p>and reload this page. GraphiQL, the API playground, is part of that build; meanwhile the
+GraphQL endpoint answers at <code>/api/graphql</code>.</p>
 </body></html>"#;
 
 pub fn service(dir: &Path) -> MethodRouter {

@@ -8,14 +8,13 @@
 
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::HttpContext;
@@ -194,7 +193,7 @@ pub async fn post(State(ctx): State<HttpContext>, headers: HeaderMap, body: Byte
     }
 }
 
-/// GET serves WebSocket upgrades, GraphiQL to browsers and read-only queries to everyone
+/// GET serves WebSocket upgrades, a redirect to GraphiQL to browsers and read-only queries to everyone
 /// else.
 pub async fn get(
     State(ctx): State<HttpContext>,
@@ -217,14 +216,7 @@ pub async fn get(
     let raw_query = raw_query.unwrap_or_default();
     let wants_html = media_ranges(&headers).iter().any(|r| r == "text/html");
     if wants_html && !raw_query.contains("query=") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/api/graphql")
-                .subscription_endpoint("/api/graphql")
-                .title("RenderMart GraphiQL")
-                .finish(),
-        )
-        .into_response();
+        return super::graphiql::redirect();
     }
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();

@@ -1,8 +1,8 @@
-//! Probes and metrics.
+//! Probes.
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::json;
 
@@ -25,16 +25,6 @@ pub async fn readyz(State(ctx): State<HttpContext>) -> impl IntoResponse {
             )
         }
     }
-}
-
-pub async fn metrics(State(ctx): State<HttpContext>) -> impl IntoResponse {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        ctx.state.metrics.render(),
-    )
 }
 
 /// Unknown paths under `/api/` are a JSON 404, never the frontend's index.html.

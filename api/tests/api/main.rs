@@ -6,6 +6,7 @@
 mod accounts;
 mod aws_fakes;
 mod bedrock;
+mod browser;
 mod generations;
 mod helpers;
 mod http;

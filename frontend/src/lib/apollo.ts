@@ -36,7 +36,8 @@ export function createCache(): InMemoryCache {
   });
 }
 
-function wsUrl(): string {
+/** The subscriptions WebSocket on this page's origin. */
+export function wsUrl(): string {
   const { protocol, host } = window.location;
   return `${protocol === 'https:' ? 'wss:' : 'ws:'}//${host}${GRAPHQL_PATH}`;
 }

@@ -95,3 +95,15 @@ async fn the_health_check_answers_through_the_gateway() {
     let response = function.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn metrics_are_not_served_through_the_gateway() {
+    let function = spawn_function().await;
+    let mut event = fixture("healthz.json");
+    event["rawPath"] = Value::from("/api/metrics");
+    event["requestContext"]["http"]["path"] = Value::from("/api/metrics");
+    event["pathParameters"]["proxy"] = Value::from("metrics");
+    let (status, body) = invoke(&function, &event).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+}
