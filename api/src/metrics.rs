@@ -122,7 +122,10 @@ mod tests {
 
     #[test]
     fn the_known_operations_are_exactly_the_frontends() {
-        let mut known: Vec<String> = FRONTEND_OPERATIONS.iter().map(|s| (*s).to_owned()).collect();
+        let mut known: Vec<String> = FRONTEND_OPERATIONS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
         known.sort();
         assert_eq!(
             known,
@@ -135,7 +138,10 @@ mod tests {
     fn other_names_are_folded_into_one_label() {
         assert_eq!(Metrics::operation_label(Some("Generations")), "Generations");
         assert_eq!(Metrics::operation_label(Some("ListModels")), "other");
-        assert_eq!(Metrics::operation_label(Some("x".repeat(5000).as_str())), "other");
+        assert_eq!(
+            Metrics::operation_label(Some("x".repeat(5000).as_str())),
+            "other"
+        );
         assert_eq!(Metrics::operation_label(None), "anonymous");
     }
 }

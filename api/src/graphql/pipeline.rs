@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest,
-    NextSubscribe, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextSubscribe,
+    NextValidation,
 };
 use async_graphql::parser::types::{
     ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
@@ -117,7 +117,10 @@ pub fn check_document(
         operation: &operation.node,
         visited: HashSet::new(),
     }
-    .check(root_type(registry, operation.node.ty), &operation.node.selection_set.node)?;
+    .check(
+        root_type(registry, operation.node.ty),
+        &operation.node.selection_set.node,
+    )?;
     if operation.node.ty == OperationType::Mutation {
         check_password_fields(document, &operation.node)?;
     }
@@ -154,9 +157,7 @@ fn selection_sets(document: &ExecutableDocument) -> Vec<&SelectionSet> {
         for item in &set.items {
             match &item.node {
                 Selection::Field(field) => collect(&field.node.selection_set.node, into),
-                Selection::InlineFragment(inline) => {
-                    collect(&inline.node.selection_set.node, into)
-                }
+                Selection::InlineFragment(inline) => collect(&inline.node.selection_set.node, into),
                 Selection::FragmentSpread(_) => {}
             }
         }
@@ -252,8 +253,8 @@ fn check_expansion(document: &ExecutableDocument, max: usize) -> Result<(), Serv
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = spread.node.fragment_name.node.as_str();
-                    match fragments.get(name) {
-                        Some(known) => *known,
+                    match fragments.get(name).copied() {
+                        Some(known) => known,
                         None => {
                             // A cycle counts as empty here; validation reports it.
                             fragments.insert(name, 0);
@@ -402,14 +403,12 @@ fn check_int_range(
             _ => Ok(()),
         },
         MetaTypeName::Named(name) => match (registry.types.get(name), value) {
-            (Some(MetaType::InputObject { input_fields, .. }), Value::Object(fields)) => {
-                fields.iter().try_for_each(|(key, value)| {
-                    match input_fields.get(key.as_str()) {
-                        Some(input) => check_int_range(registry, &input.ty, value, key.as_str()),
-                        None => Ok(()),
-                    }
-                })
-            }
+            (Some(MetaType::InputObject { input_fields, .. }), Value::Object(fields)) => fields
+                .iter()
+                .try_for_each(|(key, value)| match input_fields.get(key.as_str()) {
+                    Some(input) => check_int_range(registry, &input.ty, value, key.as_str()),
+                    None => Ok(()),
+                }),
             _ => Ok(()),
         },
     }
@@ -526,7 +525,9 @@ pub fn classify_errors(response: &mut Response) {
             ErrorCode::BadUserInput
         } else {
             tracing::error!(message = %error.message, path = ?error.path, "GraphQL error without a code");
-            error.message = AppError::internal(anyhow::anyhow!("uncoded")).message().to_owned();
+            error.message = AppError::internal(anyhow::anyhow!("uncoded"))
+                .message()
+                .to_owned();
             ErrorCode::Internal
         };
         error
@@ -704,17 +705,19 @@ mod tests {
         let error = check_aliases(&refused, 3).unwrap_err();
         assert_eq!(limit_of(&error).as_deref(), Some("max_aliases_per_field"));
         assert!(error.message.contains("`viewer`"));
-        let in_fragment =
-            parse_query(format!("{{ ...F }} fragment F on Query {{ {} }}", aliases(4))).unwrap();
+        let in_fragment = parse_query(format!(
+            "{{ ...F }} fragment F on Query {{ {} }}",
+            aliases(4)
+        ))
+        .unwrap();
         assert!(check_aliases(&in_fragment, 3).is_err());
     }
 
     #[test]
     fn directives_are_counted_across_the_whole_document() {
-        let document = parse_query(
-            "query Q @a { x @b ... @c { y } ...F @d } fragment F on Query @e { z @f }",
-        )
-        .unwrap();
+        let document =
+            parse_query("query Q @a { x @b ... @c { y } ...F @d } fragment F on Query @e { z @f }")
+                .unwrap();
         assert!(check_directives(&document, 6).is_ok());
         assert!(check_directives(&document, 5).is_err());
     }
@@ -723,7 +726,10 @@ mod tests {
     fn fragment_expansion_is_counted_without_spreading() {
         let mut text = String::from("{ ...F0 }");
         for i in 0..60 {
-            text.push_str(&format!(" fragment F{i} on Query {{ ...F{n} ...F{n} }}", n = i + 1));
+            text.push_str(&format!(
+                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
         }
         text.push_str(" fragment F60 on Query { a }");
         let document = parse_query(text).unwrap();

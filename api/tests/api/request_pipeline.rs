@@ -93,8 +93,10 @@ async fn ws_errors(app: &TestApp, protocol: &str, query: &str, variables: Value)
     } else {
         "start"
     };
-    ws.send(json!({ "type": start, "id": "1", "payload": { "query": query, "variables": variables } }))
-        .await;
+    ws.send(
+        json!({ "type": start, "id": "1", "payload": { "query": query, "variables": variables } }),
+    )
+    .await;
     let message = ws.next_json().await;
     assert_eq!(message["type"], "error", "{message}");
     assert_eq!(message["id"], "1");
@@ -104,7 +106,10 @@ async fn ws_errors(app: &TestApp, protocol: &str, query: &str, variables: Value)
 async fn assert_ws_refused(app: &TestApp, query: &str, variables: Value, limit: &str) {
     for protocol in [TRANSPORT, LEGACY] {
         let errors = ws_errors(app, protocol, query, variables.clone()).await;
-        assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT", "{errors:?}");
+        assert_eq!(
+            errors[0]["extensions"]["code"], "BAD_USER_INPUT",
+            "{errors:?}"
+        );
         assert_eq!(errors[0]["extensions"]["limit"], limit, "{errors:?}");
     }
 }
@@ -129,7 +134,11 @@ async fn cost_multiplies_page_sizes_so_an_aliased_page_bomb_is_refused() {
     );
     let response = app.gql(&bomb, json!({}), Some(&token)).await;
     assert_refused(&response, "max_query_complexity");
-    assert!(response.error_message().contains("first"), "{}", response.body);
+    assert!(
+        response.error_message().contains("first"),
+        "{}",
+        response.body
+    );
     assert_ws_refused(&app, &bomb, json!({}), "max_query_complexity").await;
 
     // The same shape without aliases is an ordinary query.
@@ -189,16 +198,18 @@ async fn graphiql_introspection_and_every_frontend_operation_pass_the_limits() {
         let response = app
             .gql(
                 &document,
-                variables.as_object().map(|v| {
-                    // Only the variables the operation declares.
-                    Value::Object(
-                        v.iter()
-                            .filter(|(k, _)| document.contains(&format!("${k}:")))
-                            .map(|(k, v)| (k.clone(), v.clone()))
-                            .collect(),
-                    )
-                })
-                .unwrap(),
+                variables
+                    .as_object()
+                    .map(|v| {
+                        // Only the variables the operation declares.
+                        Value::Object(
+                            v.iter()
+                                .filter(|(k, _)| document.contains(&format!("${k}:")))
+                                .map(|(k, v)| (k.clone(), v.clone()))
+                                .collect(),
+                        )
+                    })
+                    .unwrap(),
                 Some(&token),
             )
             .await;
@@ -234,7 +245,11 @@ fn frontend_operations() -> Vec<(String, String)> {
     ) -> String {
         let mut text = String::new();
         for line in templates[name].lines() {
-            match line.trim().strip_prefix("${").and_then(|l| l.strip_suffix('}')) {
+            match line
+                .trim()
+                .strip_prefix("${")
+                .and_then(|l| l.strip_suffix('}'))
+            {
                 Some(fragment) if !seen.contains(&fragment.to_owned()) => {
                     seen.push(fragment.to_owned());
                     text.push_str(&resolve(fragment, templates, seen));
@@ -318,10 +333,7 @@ async fn a_200_kb_query_is_refused_before_it_is_parsed() {
 
     // Not parsed: a long document that is not even GraphQL gets the same answer.
     let garbage = "{".repeat(max + 1);
-    assert_refused(
-        &app.gql(&garbage, json!({}), None).await,
-        "max_query_bytes",
-    );
+    assert_refused(&app.gql(&garbage, json!({}), None).await, "max_query_bytes");
 
     // GET, where the server would otherwise parse the document to refuse mutations.
     let long_get = format!("{{ {} }}", "__typename ".repeat(max / 10));
@@ -360,7 +372,10 @@ async fn a_fragment_bomb_is_refused_before_validation() {
     // recursion limit of 32.
     let mut document = String::from("query { ...F0 }\n");
     for i in 0..30 {
-        document.push_str(&format!("fragment F{i} on Query {{ ...F{n} ...F{n} }}\n", n = i + 1));
+        document.push_str(&format!(
+            "fragment F{i} on Query {{ ...F{n} ...F{n} }}\n",
+            n = i + 1
+        ));
     }
     document.push_str("fragment F30 on Query { __typename }\n");
     let started = std::time::Instant::now();
@@ -377,7 +392,11 @@ async fn queries_nested_deeper_than_allowed_are_refused() {
     let mut open = String::from("{ generation(id: \"x\") {");
     let mut close = String::from("} }");
     for level in 0..max {
-        open.push_str(if level % 2 == 0 { " images {" } else { " generation {" });
+        open.push_str(if level % 2 == 0 {
+            " images {"
+        } else {
+            " generation {"
+        });
         close.insert(0, '}');
     }
     let query = format!("{open} id {close}");
@@ -423,10 +442,7 @@ async fn password_checking_mutations_run_at_most_once_per_request() {
     assert_ws_refused(&app, &two, json!({}), "password_fields").await;
 
     // One per request is fine, next to other fields.
-    let one = format!(
-        "mutation {{ {} }}",
-        sign_up("only", "three@example.com")
-    );
+    let one = format!("mutation {{ {} }}", sign_up("only", "three@example.com"));
     app.gql(&one, json!({}), None).await.data();
 }
 
@@ -460,7 +476,11 @@ async fn out_of_range_numbers_are_bad_user_input_before_execution() {
     assert_refused(&response, "int_range");
     assert_eq!(response.error_field(), "width");
     let jobs = app
-        .gql("{ generations { edges { cursor } } }", json!({}), Some(&token))
+        .gql(
+            "{ generations { edges { cursor } } }",
+            json!({}),
+            Some(&token),
+        )
         .await;
     assert_eq!(jobs.data()["generations"]["edges"], json!([]));
 }
@@ -470,11 +490,26 @@ async fn every_coercion_and_validation_failure_is_bad_user_input() {
     let app = spawn_app().await;
     let token = app.sign_up("coercion@example.com").await;
     let cases = [
-        ("{ generations(status: NOT_A_STATUS) { edges { cursor } } }", json!({})),
-        ("query($s: GenerationStatus) { generations(status: $s) { edges { cursor } } }", json!({ "s": "NOPE" })),
-        ("query($n: Int) { publicImages(first: $n) { edges { cursor } } }", json!({ "n": "ten" })),
-        ("query($n: Int) { publicImages(first: $n) { edges { cursor } } }", json!({ "n": 1.5 })),
-        ("{ publicImages(first: \"ten\") { edges { cursor } } }", json!({})),
+        (
+            "{ generations(status: NOT_A_STATUS) { edges { cursor } } }",
+            json!({}),
+        ),
+        (
+            "query($s: GenerationStatus) { generations(status: $s) { edges { cursor } } }",
+            json!({ "s": "NOPE" }),
+        ),
+        (
+            "query($n: Int) { publicImages(first: $n) { edges { cursor } } }",
+            json!({ "n": "ten" }),
+        ),
+        (
+            "query($n: Int) { publicImages(first: $n) { edges { cursor } } }",
+            json!({ "n": 1.5 }),
+        ),
+        (
+            "{ publicImages(first: \"ten\") { edges { cursor } } }",
+            json!({}),
+        ),
         ("query($id: ID!) { generation(id: $id) { id } }", json!({})),
         ("{ nope }", json!({})),
         ("{", json!({})),
@@ -487,7 +522,12 @@ async fn every_coercion_and_validation_failure_is_bad_user_input() {
                 json!({ "query": query, "variables": variables }),
             )
             .await;
-            assert_eq!(response.error_code(), "BAD_USER_INPUT", "{query}: {}", response.body);
+            assert_eq!(
+                response.error_code(),
+                "BAD_USER_INPUT",
+                "{query}: {}",
+                response.body
+            );
             if accept == "application/graphql-response+json" {
                 assert_eq!(response.status, 400, "{query}");
                 assert!(response.body.get("data").is_none(), "{query}");
@@ -495,7 +535,10 @@ async fn every_coercion_and_validation_failure_is_bad_user_input() {
         }
         for protocol in [TRANSPORT, LEGACY] {
             let errors = ws_errors(&app, protocol, query, variables.clone()).await;
-            assert_eq!(errors[0]["extensions"]["code"], "BAD_USER_INPUT", "{query}: {errors:?}");
+            assert_eq!(
+                errors[0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{query}: {errors:?}"
+            );
         }
     }
 }
@@ -535,7 +578,11 @@ async fn both_transports_give_the_same_codes_and_count_in_the_metrics() {
     let results = socket.collect_until_complete("v").await;
     assert!(results[0]["data"]["models"].is_array());
     socket
-        .subscribe("g", "subscription { myGenerationUpdates { id } }", json!({}))
+        .subscribe(
+            "g",
+            "subscription { myGenerationUpdates { id } }",
+            json!({}),
+        )
         .await;
     let message = socket.next_json().await;
     let errors = if message["type"] == "error" {
@@ -543,12 +590,27 @@ async fn both_transports_give_the_same_codes_and_count_in_the_metrics() {
     } else {
         message["payload"]["errors"].clone()
     };
-    assert_eq!(errors[0]["extensions"]["code"], "UNAUTHENTICATED", "{message}");
+    assert_eq!(
+        errors[0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{message}"
+    );
 
     let after = metrics_text(&app).await;
-    assert_eq!(counter(&after, requests), counter(&before, requests) + 1, "{after}");
-    assert_eq!(counter(&after, other), counter(&before, other) + 2, "{after}");
-    assert_eq!(counter(&after, bad_input), counter(&before, bad_input) + 2, "{after}");
+    assert_eq!(
+        counter(&after, requests),
+        counter(&before, requests) + 1,
+        "{after}"
+    );
+    assert_eq!(
+        counter(&after, other),
+        counter(&before, other) + 2,
+        "{after}"
+    );
+    assert_eq!(
+        counter(&after, bad_input),
+        counter(&before, bad_input) + 2,
+        "{after}"
+    );
     assert_eq!(
         counter(&after, unauthenticated),
         counter(&before, unauthenticated) + 1,

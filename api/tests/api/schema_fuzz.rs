@@ -461,7 +461,10 @@ async fn post(app: &TestApp, query: &str, variables: &Value, token: Option<&str>
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.expect("the server closed the connection");
+    let response = request
+        .send()
+        .await
+        .expect("the server closed the connection");
     let status = response.status().as_u16();
     (status, response.text().await.unwrap_or_default())
 }
@@ -495,7 +498,9 @@ fn env_number(name: &str, default: u64) -> u64 {
 async fn random_operations_from_the_live_schema_never_fail_inside_the_server() {
     let app = spawn_app().await;
     let token = app.sign_up("fuzz@example.com").await;
-    let generation = app.generate(&token, json!({ "prompt": "a lighthouse" })).await;
+    let generation = app
+        .generate(&token, json!({ "prompt": "a lighthouse" }))
+        .await;
     let finished = app.finished(&token, &generation).await;
     let listed = app
         .gql(
@@ -504,7 +509,10 @@ async fn random_operations_from_the_live_schema_never_fail_inside_the_server() {
             Some(&token),
         )
         .await;
-    let mut ids = vec![generation, listed.data()["viewer"]["id"].as_str().unwrap().to_owned()];
+    let mut ids = vec![
+        generation,
+        listed.data()["viewer"]["id"].as_str().unwrap().to_owned(),
+    ];
     ids.extend(
         finished["images"]
             .as_array()
