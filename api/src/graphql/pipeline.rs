@@ -1,8 +1,8 @@
 //! The pipeline every GraphQL request goes through, over HTTP and WebSocket alike, as one
 //! async-graphql extension registered in `build_schema`:
-//! - before anything runs: the document's size, then (parsed once, here) its aliases, directives and fragment
-//!   expansion, the range of every `Int` it passes, at most one password-checking mutation,
-//!   then (after async-graphql's validation) its depth and cost;
+//! - before anything runs: the document's size, then (parsed once, here) its aliases,
+//!   directives and fragment expansion, the range of every `Int` it passes and at most one
+//!   password-checking mutation; after async-graphql's validation, its depth and cost;
 //! - after: one classification of errors into `extensions.code` and the request metrics.
 //!
 //! A refusal is BAD_USER_INPUT with `extensions.limit` naming the setting that refused it; it
@@ -524,7 +524,7 @@ pub fn classify_errors(response: &mut Response) {
         let code = if before_execution {
             ErrorCode::BadUserInput
         } else {
-            tracing::error!(message = %error.message, path = ?error.path, "GraphQL error without a code");
+            tracing::error!(error = %error.message, path = ?error.path, "GraphQL error without a code");
             error.message = AppError::internal(anyhow::anyhow!("uncoded"))
                 .message()
                 .to_owned();
