@@ -4,6 +4,32 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
+/// The operations the frontend sends (frontend/src/graphql/operations.ts); a test keeps the
+/// two lists equal.
+pub const FRONTEND_OPERATIONS: [&str; 21] = [
+    "CancelGeneration",
+    "CreateApiKey",
+    "DeleteImage",
+    "GenerateImages",
+    "Generation",
+    "GenerationUpdates",
+    "Generations",
+    "ImageDetail",
+    "Images",
+    "LogIn",
+    "Models",
+    "MyGenerationUpdates",
+    "PublicImages",
+    "RetryGeneration",
+    "RevokeApiKey",
+    "SetImageFavorite",
+    "SetImageVisibility",
+    "Settings",
+    "SignUp",
+    "UpdatePreferences",
+    "Viewer",
+];
+
 pub struct Metrics {
     registry: Registry,
     pub graphql_requests: IntCounterVec,
@@ -43,19 +69,17 @@ impl Metrics {
         })
     }
 
-    /// A label for an operation name: client-chosen, so anything unusual is folded into one
-    /// value to keep the label set small.
-    pub fn operation_label(name: Option<&str>) -> &str {
+    /// The label for an operation name. Names are chosen by clients, so only the frontend's
+    /// own operations get a series of their own; every other name is `other` and a request
+    /// without one is `anonymous`, which keeps the label set fixed.
+    pub fn operation_label(name: Option<&str>) -> &'static str {
         match name {
-            Some(n)
-                if !n.is_empty()
-                    && n.len() <= 64
-                    && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
-            {
-                n
-            }
-            Some(_) => "invalid",
             None => "anonymous",
+            Some(name) => FRONTEND_OPERATIONS
+                .iter()
+                .find(|known| **known == name)
+                .copied()
+                .unwrap_or("other"),
         }
     }
 
@@ -65,5 +89,59 @@ impl Metrics {
             tracing::error!(error = %e, "metrics encoding failed");
         }
         String::from_utf8(buffer).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Operation names declared in the frontend's GraphQL documents.
+    fn frontend_operation_names() -> Vec<String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../frontend/src/graphql/operations.ts"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let words: Vec<&str> = text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut names: Vec<String> = words
+            .windows(2)
+            .filter(|pair| {
+                matches!(pair[0], "query" | "mutation" | "subscription")
+                    && pair[1].starts_with(|c: char| c.is_ascii_uppercase())
+            })
+            .map(|pair| pair[1].to_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn the_known_operations_are_exactly_the_frontends() {
+        let mut known: Vec<String> = FRONTEND_OPERATIONS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        known.sort();
+        assert_eq!(
+            known,
+            frontend_operation_names(),
+            "update FRONTEND_OPERATIONS in api/src/metrics.rs to the frontend's operation names"
+        );
+    }
+
+    #[test]
+    fn other_names_are_folded_into_one_label() {
+        assert_eq!(Metrics::operation_label(Some("Generations")), "Generations");
+        assert_eq!(Metrics::operation_label(Some("ListModels")), "other");
+        assert_eq!(
+            Metrics::operation_label(Some("x".repeat(5000).as_str())),
+            "other"
+        );
+        assert_eq!(Metrics::operation_label(None), "anonymous");
     }
 }

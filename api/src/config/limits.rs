@@ -63,7 +63,8 @@ limit_settings! {
     max_query_bytes: usize = "RENDERMART_MAX_QUERY_BYTES",
     /// Nesting depth of a GraphQL operation [default: 16].
     max_query_depth: usize = "RENDERMART_MAX_QUERY_DEPTH",
-    /// Cost of a GraphQL operation, counting list sizes [default: 10000].
+    /// Cost of a GraphQL operation: a list costs its page size times what is selected in each
+    /// item [default: 25000].
     max_query_complexity: usize = "RENDERMART_MAX_QUERY_COMPLEXITY",
     /// Times one field name may appear under aliases in one selection [default: 15].
     max_aliases_per_field: usize = "RENDERMART_MAX_ALIASES_PER_FIELD",
@@ -204,7 +205,7 @@ impl Limits {
             subscriptions_per_socket: s.subscriptions_per_socket.unwrap_or(100),
             max_query_bytes: s.max_query_bytes.unwrap_or(32 * 1024),
             max_query_depth: s.max_query_depth.unwrap_or(16),
-            max_query_complexity: s.max_query_complexity.unwrap_or(10_000),
+            max_query_complexity: s.max_query_complexity.unwrap_or(25_000),
             max_aliases_per_field: s.max_aliases_per_field.unwrap_or(15),
             max_directives: s.max_directives.unwrap_or(50),
             max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),

@@ -4,6 +4,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Si
 use chrono::{DateTime, Utc};
 use entity::{api_key, user};
 
+use super::cost;
 use super::relay::{NodeType, expect_global_id, global_id};
 use super::{app_state, require_viewer};
 use crate::auth::Viewer;
@@ -70,6 +71,7 @@ impl User {
 
     /// Images made this calendar month (UTC), per model, and the monthly quota; only for
     /// the account itself.
+    #[graphql(complexity = "cost::per_object_query(child_complexity)")]
     async fn usage(&self, ctx: &Context<'_>) -> Result<Option<UsageObject>> {
         if !self.is_viewer(ctx) {
             return Ok(None);
@@ -101,6 +103,7 @@ impl User {
     }
 
     /// Live (unrevoked) API keys, newest first; only for the account itself.
+    #[graphql(complexity = "cost::list(cost::UNPAGED_LIST_ITEMS, child_complexity)")]
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApiKey>>> {
         if !self.is_viewer(ctx) {
             return Ok(None);

@@ -12,6 +12,7 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::account::User;
+use super::cost;
 use super::loaders::{DbLoader, GenerationId, ImagesOf, PromptId, UserId};
 use super::relay::{NodeType, connection, expect_global_id, global_id, page_request};
 use super::{app_state, require_viewer};
@@ -86,6 +87,7 @@ impl Generation {
     }
 
     /// Place in the queue (1 = next) while queued.
+    #[graphql(complexity = "cost::per_object_query(child_complexity)")]
     async fn queue_position(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
         Ok(generations::queue_position(&app_state(ctx).db, &self.0).await?)
     }
@@ -104,6 +106,7 @@ impl Generation {
             .map(Prompt))
     }
 
+    #[graphql(complexity = "cost::list(cost::MAX_IMAGES_PER_GENERATION, child_complexity)")]
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
         let rows = loader(ctx)
             .load_one(ImagesOf(self.0.id))
@@ -306,6 +309,7 @@ impl GenerationQuery {
     }
 
     /// Your generations, newest first.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn generations(
         &self,
         ctx: &Context<'_>,
@@ -326,6 +330,7 @@ impl GenerationQuery {
     }
 
     /// Your gallery, newest first.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn images(
         &self,
         ctx: &Context<'_>,
@@ -341,6 +346,7 @@ impl GenerationQuery {
     }
 
     /// Everyone's published images, newest first. No login needed.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn public_images(
         &self,
         ctx: &Context<'_>,
@@ -353,6 +359,7 @@ impl GenerationQuery {
     }
 
     /// Your prompts, newest first, optionally only those containing `search`.
+    #[graphql(complexity = "cost::page(first, child_complexity)")]
     async fn prompts(
         &self,
         ctx: &Context<'_>,

@@ -1,10 +1,12 @@
 //! The GraphQL schema: one file per domain, merged in `schema.rs`.
 
 mod account;
+mod cost;
 mod generation;
 mod loaders;
 mod models;
 mod node;
+pub mod pipeline;
 pub mod relay;
 mod schema;
 

@@ -163,4 +163,39 @@ mod tests {
         assert!(page_request(Some(MAX_PAGE_SIZE + 1), None).is_err());
         assert!(page_request(None, Some("garbage")).is_err());
     }
+
+    proptest::proptest! {
+        /// The parsers take any text a client sends: they answer or refuse, never panic.
+        #[test]
+        fn any_text_is_a_valid_or_refused_cursor_or_id(text in ".*", first in proptest::num::i32::ANY) {
+            let _ = page_request(Some(first), Some(&text));
+            let _ = decode_global_id(&ID(text.clone()), "id");
+            let encoded = URL_SAFE_NO_PAD.encode(&text);
+            let _ = page_request(None, Some(&encoded));
+            let _ = expect_global_id(&ID(encoded), NodeType::Image, "id");
+        }
+
+        /// Text shaped like a cursor or an id, with any parts, gets the same treatment.
+        #[test]
+        fn near_miss_cursors_and_ids_are_refused_not_panicked_on(
+            micros in proptest::num::i64::ANY,
+            separator in "[|:]",
+            name in "(User|Image|Generation|Nope|)",
+            key in ".{0,40}",
+        ) {
+            let cursor = URL_SAFE_NO_PAD.encode(format!("{micros}{separator}{key}"));
+            let _ = page_request(Some(1), Some(&cursor));
+            let id = URL_SAFE_NO_PAD.encode(format!("{name}{separator}{key}"));
+            let _ = decode_global_id(&ID(id), "id");
+        }
+
+        #[test]
+        fn every_representable_cursor_round_trips(micros in proptest::num::i64::ANY, key in proptest::num::u128::ANY) {
+            if let Some(at) = DateTime::from_timestamp_micros(micros) {
+                let id = Uuid::from_u128(key);
+                let page = page_request(Some(1), Some(&encode_cursor(at, id))).unwrap();
+                proptest::prop_assert_eq!(page.after, Some(Keyset { created_at: at, id }));
+            }
+        }
+    }
 }

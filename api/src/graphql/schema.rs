@@ -5,6 +5,7 @@ use super::generation::{GenerationMutation, GenerationQuery, GenerationSubscript
 use super::loaders::db_loader;
 use super::models::ModelsQuery;
 use super::node::NodeQuery;
+use super::pipeline::{DocumentLimits, RequestPipeline};
 use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
@@ -18,23 +19,24 @@ pub struct Subscription(GenerationSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
-/// Deepest nesting a query may have; deep enough for GraphiQL's introspection query.
-const MAX_DEPTH: usize = 16;
-const MAX_COMPLEXITY: usize = 10_000;
-
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, Subscription> {
     Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
 }
 
-/// The one constructor of the executable schema.
+/// The one constructor of the executable schema. Its depth and cost limits (and the others of
+/// `config.limits` that concern a document) are checked by the request pipeline, which gives
+/// both transports the same refusals, error codes and metrics.
 pub fn build_schema(state: AppState) -> AppSchema {
+    let pipeline = RequestPipeline::new(
+        DocumentLimits::from(&state.config.limits),
+        state.metrics.clone(),
+    );
     builder()
+        .extension(pipeline)
         .data(db_loader(state.db.clone()))
         .data(state)
         .finish()

@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Request, ServerError, Variables};
+use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{FromRequestParts, RawQuery, State};
@@ -20,8 +20,7 @@ use serde_json::{Map, Value, json};
 use super::HttpContext;
 use crate::auth::authenticate;
 use crate::error::ErrorCode;
-use crate::graphql::is_request_error;
-use crate::metrics::Metrics;
+use crate::graphql::{is_request_error, pipeline};
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
 const APPLICATION_JSON: &str = "application/json; charset=utf-8";
@@ -232,6 +231,9 @@ pub async fn get(
             );
         }
     };
+    if let Some(refused) = oversized(&ctx, media, &params) {
+        return refused;
+    }
     if selected_operation(&params).is_some_and(|(_, ty)| ty == OperationType::Mutation) {
         let mut response = request_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -256,37 +258,45 @@ fn not_acceptable() -> Response {
     )
 }
 
-fn error_code(error: &ServerError) -> Option<String> {
-    match error.extensions.as_ref()?.get("code")? {
-        async_graphql::Value::String(code) => Some(code.clone()),
-        _ => None,
-    }
+/// A document over `max_query_bytes`, refused before it is parsed (even for the GET check
+/// of its operation type).
+fn oversized(ctx: &HttpContext, media: Media, params: &Params) -> Option<Response> {
+    let error =
+        pipeline::check_query_size(&params.query, ctx.state.config.limits.max_query_bytes).err()?;
+    let mut response = async_graphql::Response::from_errors(vec![error]);
+    pipeline::finish(
+        &ctx.state.metrics,
+        params.operation_name.as_deref(),
+        Instant::now(),
+        &mut response,
+    );
+    Some(respond(
+        StatusCode::BAD_REQUEST,
+        media,
+        &json!({ "errors": response.errors }),
+    ))
 }
 
 async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: Params) -> Response {
-    let started = Instant::now();
-    let name = params
-        .operation_name
-        .clone()
-        .or_else(|| selected_operation(&params).and_then(|(name, _)| name));
-    let operation = Metrics::operation_label(name.as_deref()).to_owned();
-    let metrics = &ctx.state.metrics;
-    metrics
-        .graphql_requests
-        .with_label_values(&[&operation])
-        .inc();
-
+    if let Some(refused) = oversized(ctx, media, &params) {
+        return refused;
+    }
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let viewer = match authenticate(&ctx.state, authorization).await {
         Ok(viewer) => viewer,
         Err(error) => {
-            metrics
-                .graphql_errors
-                .with_label_values(&[error.code().as_str()])
-                .inc();
-            return request_error(error.code().status(), media, error.code(), error.message());
+            let status = error.code().status();
+            let mut response =
+                async_graphql::Response::from_errors(vec![pipeline::server_error(error)]);
+            pipeline::finish(
+                &ctx.state.metrics,
+                params.operation_name.as_deref(),
+                Instant::now(),
+                &mut response,
+            );
+            return respond(status, media, &json!({ "errors": response.errors }));
         }
     };
 
@@ -303,35 +313,21 @@ async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: P
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
-    let mut response = ctx.schema.execute(request).await;
+    // Codes and metrics come from the schema's request pipeline.
+    let response = ctx.schema.execute(request).await;
 
     let request_failed = is_request_error(&response);
-    for error in &mut response.errors {
-        if error_code(error).is_none() {
-            let code = if request_failed {
-                ErrorCode::BadUserInput
-            } else {
-                ErrorCode::Internal
-            };
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", code.as_str());
-        }
-        let code = error_code(error).unwrap_or_default();
-        metrics.graphql_errors.with_label_values(&[&code]).inc();
-    }
-    metrics
-        .graphql_duration
-        .with_label_values(&[&operation])
-        .observe(started.elapsed().as_secs_f64());
-
+    let refused = response.errors.iter().any(pipeline::is_limit_refusal);
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    let status = if request_failed && media == Media::GraphQLResponse {
+    if request_failed && media == Media::GraphQLResponse {
         // The spec's graphql-response+json: a request that never executed has no data entry.
         if let Value::Object(map) = &mut body {
             map.remove("data");
         }
+    }
+    // application/json answers validation errors with 200, as the spec asks of that legacy
+    // media type; a refusal by a limit is 400 whatever the media type.
+    let status = if request_failed && (media == Media::GraphQLResponse || refused) {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

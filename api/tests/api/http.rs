@@ -28,6 +28,9 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_errors_by_code() {
     let app = spawn_app().await;
+    app.gql("query Models { models { id } }", json!({}), None)
+        .await;
+    // Names the frontend does not use are folded into one label.
     app.gql("query ListModels { models { id } }", json!({}), None)
         .await;
     app.gql(
@@ -46,9 +49,14 @@ async fn metrics_count_requests_by_operation_and_errors_by_code() {
         .await
         .unwrap();
     assert!(
-        text.contains(r#"rendermart_graphql_requests_total{operation="ListModels"} 1"#),
+        text.contains(r#"rendermart_graphql_requests_total{operation="Models"} 1"#),
         "{text}"
     );
+    assert!(
+        text.contains(r#"rendermart_graphql_requests_total{operation="other"} 1"#),
+        "{text}"
+    );
+    assert!(!text.contains("ListModels"), "{text}");
     assert!(
         text.contains(r#"rendermart_graphql_errors_total{code="UNAUTHENTICATED"} 1"#),
         "{text}"

@@ -11,6 +11,8 @@ mod generations;
 mod helpers;
 mod http;
 mod replicas;
+mod request_pipeline;
 mod schema;
+mod schema_fuzz;
 mod websocket;
 mod ws_client;
