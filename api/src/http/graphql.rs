@@ -13,7 +13,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, ServerError, Variables};
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{Extension, FromRequestParts, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -22,6 +22,7 @@ use super::HttpContext;
 use crate::auth::authenticate;
 use crate::error::ErrorCode;
 use crate::graphql::is_request_error;
+use crate::limits::ClientIp;
 use crate::metrics::Metrics;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
@@ -158,7 +159,12 @@ fn selected_operation(params: &Params) -> Option<(Option<String>, OperationType)
     Some((name.map(|n| n.to_string()), operation.node.ty))
 }
 
-pub async fn post(State(ctx): State<HttpContext>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(ctx): State<HttpContext>,
+    client_ip: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -184,7 +190,16 @@ pub async fn post(State(ctx): State<HttpContext>, headers: HeaderMap, body: Byte
         Ok(value) => params_from_json(value),
     };
     match params {
-        Ok(params) => execute(&ctx, &headers, media, params).await,
+        Ok(params) => {
+            execute(
+                &ctx,
+                &headers,
+                client_ip.map(|Extension(ip)| ip),
+                media,
+                params,
+            )
+            .await
+        }
         Err(message) => request_error(
             StatusCode::BAD_REQUEST,
             media,
@@ -213,6 +228,7 @@ pub async fn get(
             Err(rejection) => rejection.into_response(),
         };
     }
+    let client_ip = parts.extensions.get::<ClientIp>().copied();
     let headers = parts.headers;
     let raw_query = raw_query.unwrap_or_default();
     let wants_html = media_ranges(&headers).iter().any(|r| r == "text/html");
@@ -252,7 +268,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&ctx, &headers, media, params).await
+    execute(&ctx, &headers, client_ip, media, params).await
 }
 
 fn not_acceptable() -> Response {
@@ -271,7 +287,13 @@ fn error_code(error: &ServerError) -> Option<String> {
     }
 }
 
-async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: Params) -> Response {
+async fn execute(
+    ctx: &HttpContext,
+    headers: &HeaderMap,
+    client_ip: Option<ClientIp>,
+    media: Media,
+    params: Params,
+) -> Response {
     let started = Instant::now();
     let name = params
         .operation_name
@@ -311,6 +333,9 @@ async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: P
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
+    if let Some(client_ip) = client_ip {
+        request = request.data(client_ip);
+    }
     let mut response = ctx.schema.execute(request).await;
 
     let request_failed = is_request_error(&response);
@@ -344,7 +369,9 @@ async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: P
     } else {
         StatusCode::OK
     };
-    respond(status, media, &body)
+    let mut http_response = respond(status, media, &body);
+    super::rate_limit::answer_refusal_with_429(&response, &mut http_response);
+    http_response
 }
 
 #[cfg(test)]

@@ -5,9 +5,11 @@ mod files;
 mod frontend;
 mod graphql;
 mod health;
+mod rate_limit;
 mod websocket;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 
 use crate::graphql::AppSchema;
@@ -23,7 +25,15 @@ pub struct HttpContext {
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     let frontend_dir = state.config.frontend_dir.clone();
     let api = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    rate_limit::requests_per_ip,
+                )),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

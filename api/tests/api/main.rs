@@ -9,6 +9,8 @@ mod bedrock;
 mod generations;
 mod helpers;
 mod http;
+mod quota;
+mod rate_limits;
 mod replicas;
 mod schema;
 mod websocket;
