@@ -83,10 +83,10 @@ async fn finished(
             continue;
         }
         stages.push((
-            event.status.clone(),
+            sea_orm::ActiveEnum::to_value(&event.status),
             event.stage.clone().unwrap_or_default(),
         ));
-        if matches!(event.status.as_str(), "SUCCEEDED" | "FAILED" | "CANCELLED") {
+        if event.status.is_terminal() {
             let job = app.gql(GENERATION, json!({ "id": id }), Some(token)).await;
             return job.data()["generation"].clone();
         }
