@@ -9,6 +9,7 @@ pub mod graphql;
 pub mod http;
 pub mod imaging;
 pub mod jobs;
+pub mod limits;
 pub mod metrics;
 pub mod service;
 pub mod startup;

@@ -17,6 +17,7 @@ use crate::graphql::build_schema;
 use crate::http::metrics::MetricsEndpoint;
 use crate::jobs::events::EventBus;
 use crate::jobs::worker::spawn_workers;
+use crate::limits::RateLimiter;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::storage::s3::S3Endpoints;
@@ -205,6 +206,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     };
     let events = EventBus::new(db.clone());
     events.start_listening();
+    let limiter = Arc::new(RateLimiter::new(&config.limits));
+    limiter.start_cleanup();
     Ok(AppState {
         db,
         tokens: Arc::new(TokenKeys::new(&config.jwt_secret, config.token_ttl)),
@@ -212,6 +215,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         storage: Arc::new(storage),
         events,
         metrics: Arc::new(Metrics::new()?),
+        limiter,
         config: Arc::new(config),
     })
 }

@@ -8,6 +8,7 @@ use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::engines::EngineRegistry;
 use crate::jobs::events::EventBus;
+use crate::limits::RateLimiter;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 
@@ -20,4 +21,5 @@ pub struct AppState {
     pub storage: Arc<Storage>,
     pub events: EventBus,
     pub metrics: Arc<Metrics>,
+    pub limiter: Arc<RateLimiter>,
 }

@@ -6,7 +6,7 @@ use entity::{api_key, user};
 
 use super::cost;
 use super::relay::{NodeType, expect_global_id, global_id};
-use super::{app_state, require_viewer};
+use super::{app_state, client_ip, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::service::accounts::{self, Change, PreferenceChanges, Preferences};
@@ -86,6 +86,7 @@ impl User {
             period_end: usage.period_end,
             images: int(usage.models.iter().map(|m| m.images).sum()),
             pending_images: int(usage.models.iter().map(|m| m.pending_images).sum()),
+            billed_failed_images: int(usage.models.iter().map(|m| m.billed_failed_images).sum()),
             quota: quota.map(int),
             quota_remaining: quota.map(|q| int(q.saturating_sub(counted))),
             models: usage
@@ -95,6 +96,7 @@ impl User {
                     model: m.model,
                     images: int(m.images),
                     pending_images: int(m.pending_images),
+                    billed_failed_images: int(m.billed_failed_images),
                     generations: int(m.generations),
                     engine_calls: int(m.engine_calls),
                 })
@@ -124,9 +126,13 @@ pub struct UsageObject {
     images: i32,
     /// Images of generations still queued or running.
     pending_images: i32,
+    /// Images of failed or cancelled generations that count against the quota all the same:
+    /// they had started, so the provider may have billed them.
+    billed_failed_images: i32,
     /// Images a month with AI models (the offline model is free); null when unlimited.
     quota: Option<i32>,
-    /// What is left of the quota after made and pending AI images; null when unlimited.
+    /// What is left of the quota after made, pending and billed AI images; null when
+    /// unlimited.
     quota_remaining: Option<i32>,
     models: Vec<ModelUsageObject>,
 }
@@ -139,6 +145,7 @@ pub struct ModelUsageObject {
     model: String,
     images: i32,
     pending_images: i32,
+    billed_failed_images: i32,
     /// Generations asked for this month, whatever their outcome.
     generations: i32,
     /// Calls RenderMart made to the model's provider, retries included.
@@ -289,6 +296,7 @@ impl AccountMutation {
     /// Creates an account and logs it in.
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
         let state = app_state(ctx);
+        state.limiter.sign_up(client_ip(ctx))?;
         let user = accounts::sign_up(
             &state.db,
             accounts::SignUp {
@@ -307,6 +315,7 @@ impl AccountMutation {
 
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> Result<AuthPayload> {
         let state = app_state(ctx);
+        state.limiter.log_in(client_ip(ctx), &input.email)?;
         let user = accounts::log_in(&state.db, &input.email, input.password).await?;
         let token = state.tokens.issue(user.id)?;
         Ok(AuthPayload {

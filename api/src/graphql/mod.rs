@@ -16,10 +16,18 @@ use async_graphql::Context;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::limits::ClientIp;
 use crate::state::AppState;
 
 fn app_state<'a>(ctx: &Context<'a>) -> &'a AppState {
     ctx.data_unchecked::<AppState>()
+}
+
+/// The address the request came from, put in the request data by HTTP and WebSocket; 0.0.0.0
+/// (not limited per IP) when a transport does not know it.
+fn client_ip(ctx: &Context<'_>) -> std::net::IpAddr {
+    ctx.data_opt::<ClientIp>()
+        .map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |ip| ip.0)
 }
 
 /// The logged-in caller, or UNAUTHENTICATED.

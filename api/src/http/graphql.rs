@@ -12,7 +12,7 @@ use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{Extension, FromRequestParts, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -21,6 +21,7 @@ use super::HttpContext;
 use crate::auth::authenticate;
 use crate::error::ErrorCode;
 use crate::graphql::{is_request_error, pipeline};
+use crate::limits::ClientIp;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
 const APPLICATION_JSON: &str = "application/json; charset=utf-8";
@@ -156,7 +157,12 @@ fn selected_operation(params: &Params) -> Option<(Option<String>, OperationType)
     Some((name.map(|n| n.to_string()), operation.node.ty))
 }
 
-pub async fn post(State(ctx): State<HttpContext>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(ctx): State<HttpContext>,
+    client_ip: Option<Extension<ClientIp>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = negotiate(&headers) else {
         return not_acceptable();
     };
@@ -182,7 +188,16 @@ pub async fn post(State(ctx): State<HttpContext>, headers: HeaderMap, body: Byte
         Ok(value) => params_from_json(value),
     };
     match params {
-        Ok(params) => execute(&ctx, &headers, media, params).await,
+        Ok(params) => {
+            execute(
+                &ctx,
+                &headers,
+                client_ip.map(|Extension(ip)| ip),
+                media,
+                params,
+            )
+            .await
+        }
         Err(message) => request_error(
             StatusCode::BAD_REQUEST,
             media,
@@ -211,6 +226,7 @@ pub async fn get(
             Err(rejection) => rejection.into_response(),
         };
     }
+    let client_ip = parts.extensions.get::<ClientIp>().copied();
     let headers = parts.headers;
     let raw_query = raw_query.unwrap_or_default();
     let wants_html = media_ranges(&headers).iter().any(|r| r == "text/html");
@@ -246,7 +262,7 @@ pub async fn get(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&ctx, &headers, media, params).await
+    execute(&ctx, &headers, client_ip, media, params).await
 }
 
 fn not_acceptable() -> Response {
@@ -277,7 +293,13 @@ fn oversized(ctx: &HttpContext, media: Media, params: &Params) -> Option<Respons
     ))
 }
 
-async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: Params) -> Response {
+async fn execute(
+    ctx: &HttpContext,
+    headers: &HeaderMap,
+    client_ip: Option<ClientIp>,
+    media: Media,
+    params: Params,
+) -> Response {
     if let Some(refused) = oversized(ctx, media, &params) {
         return refused;
     }
@@ -313,6 +335,9 @@ async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: P
     if let Some(viewer) = viewer {
         request = request.data(viewer);
     }
+    if let Some(client_ip) = client_ip {
+        request = request.data(client_ip);
+    }
     // Codes and metrics come from the schema's request pipeline.
     let response = ctx.schema.execute(request).await;
 
@@ -332,7 +357,9 @@ async fn execute(ctx: &HttpContext, headers: &HeaderMap, media: Media, params: P
     } else {
         StatusCode::OK
     };
-    respond(status, media, &body)
+    let mut http_response = respond(status, media, &body);
+    super::rate_limit::answer_refusal_with_429(&response, &mut http_response);
+    http_response
 }
 
 #[cfg(test)]

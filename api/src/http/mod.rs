@@ -8,12 +8,14 @@ mod graphql;
 mod health;
 pub mod metrics;
 mod security_headers;
+mod rate_limit;
 mod websocket;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::FromRef;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 
 use crate::graphql::AppSchema;
@@ -48,7 +50,15 @@ fn build(state: AppState, schema: AppSchema, with_metrics: bool) -> Router {
     let frontend_dir = state.config.frontend_dir.clone();
     let headers = Arc::new(SecurityHeaders::new(&state.config));
     let mut api = Router::new()
-        .route("/graphql", get(graphql::get).post(graphql::post))
+        .route(
+            "/graphql",
+            get(graphql::get)
+                .post(graphql::post)
+                .layer(from_fn_with_state(
+                    state.clone(),
+                    rate_limit::requests_per_ip,
+                )),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/files/{*key}", get(files::serve));

@@ -1,14 +1,22 @@
 //! Generation jobs from the user's side: submit (checked against the model before anything is
 //! written), cancel, retry, read.
+//!
+//! A new job, submitted or retried, is admitted in the transaction that inserts it, under a
+//! per-owner lock (`begin_for_owner`): the owner's queue cap and monthly quota are counted
+//! with every earlier job of that owner already in the table, so concurrent requests cannot
+//! overshoot either.
+
+use std::time::Duration;
 
 use chrono::Utc;
 use entity::generation::{self, Status};
-use entity::prompt;
+use entity::{prompt, user};
 use rand::Rng;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -18,6 +26,7 @@ use super::usage;
 use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
+use crate::limits::wait_words;
 use crate::state::AppState;
 
 /// What a client asks for; anything left out comes from preferences, then the model.
@@ -143,6 +152,102 @@ async fn find_by_idempotency_key(
         .await?)
 }
 
+/// Opens the transaction in which one owner's new job is admitted and inserted, holding the
+/// owner's lock until it ends, and returns the owner as of now.
+///
+/// PostgreSQL locks the owner's row (`FOR NO KEY UPDATE`: it excludes the same lock, so one
+/// owner's submits take turns, but not the foreign-key checks of rows that reference the
+/// owner, so workers are never held up). SQLite begins the transaction IMMEDIATE, taking the
+/// database's write lock at once: every writer takes turns, and the busy timeout covers the
+/// wait. A deferred transaction would read first and then fail to upgrade to a write when
+/// another connection had written meanwhile (SQLITE_BUSY, which no busy timeout retries).
+async fn begin_for_owner(
+    db: &DatabaseConnection,
+    owner: Uuid,
+) -> AppResult<(DatabaseTransaction, user::Model)> {
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
+    let user = user::Entity::find_by_id(owner)
+        .lock(LockType::NoKeyUpdate)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::login_required)?;
+    Ok((txn, user))
+}
+
+/// Refuses a new job of `count` images when the owner's queue is full or, for a paid model,
+/// when it would go over the monthly quota. Runs under the owner's lock (`begin_for_owner`).
+async fn admit(
+    txn: &DatabaseTransaction,
+    state: &AppState,
+    owner: &user::Model,
+    model: &ModelInfo,
+    count: u32,
+) -> AppResult<()> {
+    if let Some(cap) = state.limiter.max_queued_jobs_per_user() {
+        let queued = generation::Entity::find()
+            .filter(generation::Column::OwnerId.eq(owner.id))
+            .filter(generation::Column::Status.eq(Status::Queued))
+            .count(txn)
+            .await?;
+        if queued >= u64::from(cap) {
+            // RATE_LIMITED, not CONFLICT: the refusal ends by itself as workers take the
+            // queued jobs, which is what RATE_LIMITED with retryAfter tells a client (the
+            // same request will succeed later; back off and resend it). CONFLICT would mean
+            // the request clashes with some resource's state and must change.
+            let wait = typical_run_time(txn, owner.id).await?;
+            return Err(AppError::rate_limited(
+                wait,
+                format!(
+                    "You have {queued} generations waiting in the queue, the most one account may have; try again in about {} when some have started, or cancel some",
+                    wait_words(wait)
+                ),
+            ));
+        }
+    }
+    if !model.offline {
+        usage::check_quota(
+            txn,
+            &state.engines,
+            owner,
+            state.config.monthly_image_quota,
+            count,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// When one of the owner's queued jobs is likely to have started: the mean run time of their
+/// last finished jobs (10 seconds when there are none yet), at least a second.
+async fn typical_run_time(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Duration> {
+    let recent: Vec<(Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>)> =
+        generation::Entity::find()
+            .select_only()
+            .column(generation::Column::StartedAt)
+            .column(generation::Column::FinishedAt)
+            .filter(generation::Column::OwnerId.eq(owner))
+            .filter(generation::Column::FinishedAt.is_not_null())
+            .order_by_desc(generation::Column::FinishedAt)
+            .limit(10)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let runs: Vec<Duration> = recent
+        .into_iter()
+        .filter_map(|(started, finished)| (finished? - started?).to_std().ok())
+        .collect();
+    let mean = match u32::try_from(runs.len()) {
+        Ok(n) if n > 0 => runs.iter().sum::<Duration>() / n,
+        _ => Duration::from_secs(10),
+    };
+    Ok(mean.max(Duration::from_secs(1)))
+}
+
 /// Queues a job and announces it. With an idempotency key already used by this owner, it
 /// returns that job instead, so a client can safely resend after a lost response.
 pub async fn submit(
@@ -150,6 +255,7 @@ pub async fn submit(
     owner: Uuid,
     request: GenerateRequest,
 ) -> AppResult<generation::Model> {
+    state.limiter.generation(owner)?;
     let key = non_empty(request.idempotency_key.clone());
     if let Some(key) = &key {
         if key.len() > 128 {
@@ -164,22 +270,18 @@ pub async fn submit(
     }
     let user = accounts::find(&state.db, owner).await?;
     let (model, negative, params) = resolve(&state.engines, &Preferences::of(&user), &request)?;
-    // Checked before anything is written. Two requests racing past the check together can
-    // overshoot the quota by one job; the quota bounds cost, it is not a ledger.
-    if !model.offline {
-        usage::check_quota(
-            &state.db,
-            &state.engines,
-            &user,
-            state.config.monthly_image_quota,
-            params.count,
-        )
-        .await?;
-    }
     let params_json = serde_json::to_value(&params).map_err(AppError::internal)?;
-    let now = Utc::now();
 
-    let txn = state.db.begin().await?;
+    let (txn, user) = begin_for_owner(&state.db, owner).await?;
+    // A resend with the same key that waited for the lock finds the job its twin just made.
+    if let Some(key) = &key
+        && let Some(existing) = find_by_idempotency_key(&txn, owner, key).await?
+    {
+        txn.rollback().await?;
+        return Ok(existing);
+    }
+    admit(&txn, state, &user, model, params.count).await?;
+    let now = Utc::now();
     let prompt = prompt::ActiveModel {
         id: Set(Uuid::now_v7()),
         owner_id: Set(owner),
@@ -189,31 +291,10 @@ pub async fn submit(
     }
     .insert(&txn)
     .await?;
-    let inserted = new_job(owner, prompt.id, &model.id, params_json, key.clone(), now)
+    let job = new_job(owner, prompt.id, &model.id, params_json, key, now)
         .insert(&txn)
-        .await;
-    let job = match inserted {
-        Ok(job) => {
-            txn.commit().await?;
-            job
-        }
-        // Two identical requests raced; the other one won and its job is the answer.
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            txn.rollback().await?;
-            let key = key.unwrap_or_default();
-            return find_by_idempotency_key(&state.db, owner, &key)
-                .await?
-                .ok_or_else(|| {
-                    AppError::conflict("This idempotency key is in use; retry the request")
-                });
-        }
-        Err(e) => return Err(e.into()),
-    };
+        .await?;
+    txn.commit().await?;
     state.events.publish(job.clone()).await;
     Ok(job)
 }
@@ -295,7 +376,9 @@ pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<genera
 }
 
 /// Queues a failed or cancelled job again, as a new job with the same prompt and parameters.
+/// It is admitted like a new submission: rate limit, queue cap and quota.
 pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
+    state.limiter.generation(owner)?;
     let old = owned(&state.db, owner, id).await?;
     if !matches!(old.status, Status::Failed | Status::Cancelled) {
         return Err(AppError::conflict(format!(
@@ -303,12 +386,21 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
             old.status.to_value()
         )));
     }
-    if state.engines.get(&old.model).is_none() {
+    let Some((model, _)) = state.engines.get(&old.model) else {
         return Err(AppError::bad_input(
             "id",
             format!("The model `{}` is not available any more", old.model),
         ));
-    }
+    };
+    let (txn, user) = begin_for_owner(&state.db, owner).await?;
+    admit(
+        &txn,
+        state,
+        &user,
+        model,
+        usage::images_asked_for(&old.params),
+    )
+    .await?;
     let job = new_job(
         owner,
         old.prompt_id,
@@ -317,8 +409,9 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
         None,
         Utc::now(),
     )
-    .insert(&state.db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
     state.events.publish(job.clone()).await;
     Ok(job)
 }
@@ -369,7 +462,6 @@ pub async fn queue_position(
 
 /// The owner's queued and running jobs, oldest first.
 pub async fn active(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Vec<generation::Model>> {
-    use sea_orm::QueryOrder;
     Ok(generation::Entity::find()
         .filter(generation::Column::OwnerId.eq(owner))
         .filter(generation::Column::Status.is_in([Status::Queued, Status::Running]))

@@ -1,9 +1,22 @@
 //! Usage accounting and the monthly image quota.
 //!
-//! An image counts when its job is asked for: a job that succeeded counts every image it was
-//! asked to make (the provider bills a filtered image as well), a queued or running job
-//! counts as pending, a failed or cancelled one not at all. Deleting images does not give
-//! the quota back. Months are calendar months in UTC.
+//! The quota counts what the provider may bill, by the images each job asked for:
+//! - a job that succeeded counts every image it asked for (the provider bills a filtered
+//!   image as well);
+//! - a queued or running job counts as pending;
+//! - a failed or cancelled job counts in full once the provider may have been called for it:
+//!   it recorded engine calls (`engine_calls > 0`), or a worker had started it
+//!   (`started_at` set). Calls are billed per image and a call can make several images
+//!   (Titan up to five), so which of a failed job's images were billed is unknown; and a job
+//!   cancelled mid-run, or whose worker died, never records the calls it made. The quota
+//!   errs on the side of the bill. Only a job that never left the queue (cancelled while
+//!   queued) gives its images back.
+//!
+//! Deleting images does not give the quota back. Months are calendar months in UTC, by the
+//! job's creation time.
+//!
+//! `check_quota` must run in the transaction that inserts the job, after the owner's lock is
+//! taken (see `generations::begin_for_owner`), so concurrent submits cannot all pass it.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +36,8 @@ pub struct ModelUsage {
     pub images: u32,
     /// Images of jobs still queued or running.
     pub pending_images: u32,
+    /// Images of failed or cancelled jobs that count all the same (see the module doc).
+    pub billed_failed_images: u32,
     /// Jobs asked for this month, whatever their outcome.
     pub generations: u32,
     /// Calls made to the provider (each may be billed).
@@ -62,12 +77,19 @@ pub async fn monthly(
     now: DateTime<Utc>,
 ) -> AppResult<Usage> {
     let (start, end) = month_of(now);
-    let rows: Vec<(String, serde_json::Value, Status, i32)> = generation::Entity::find()
+    let rows: Vec<(
+        String,
+        serde_json::Value,
+        Status,
+        i32,
+        Option<DateTime<Utc>>,
+    )> = generation::Entity::find()
         .select_only()
         .column(generation::Column::Model)
         .column(generation::Column::Params)
         .column(generation::Column::Status)
         .column(generation::Column::EngineCalls)
+        .column(generation::Column::StartedAt)
         .filter(generation::Column::OwnerId.eq(owner))
         .filter(generation::Column::CreatedAt.gte(start))
         .filter(generation::Column::CreatedAt.lt(end))
@@ -75,21 +97,22 @@ pub async fn monthly(
         .all(db)
         .await?;
     let mut by_model: BTreeMap<String, ModelUsage> = BTreeMap::new();
-    for (model, params, status, calls) in rows {
-        let count = params
-            .get("count")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(1) as u32;
+    for (model, params, status, calls, started_at) in rows {
+        let count = images_asked_for(&params);
         let entry = by_model.entry(model.clone()).or_insert_with(|| ModelUsage {
             model,
             ..ModelUsage::default()
         });
         entry.generations += 1;
         entry.engine_calls += calls.max(0) as u32;
-        if status == Status::Succeeded {
-            entry.images += count;
-        } else if status.is_active() {
-            entry.pending_images += count;
+        match status {
+            Status::Succeeded => entry.images += count,
+            Status::Queued | Status::Running => entry.pending_images += count,
+            Status::Failed | Status::Cancelled => {
+                if calls > 0 || started_at.is_some() {
+                    entry.billed_failed_images += count;
+                }
+            }
         }
     }
     Ok(Usage {
@@ -99,13 +122,21 @@ pub async fn monthly(
     })
 }
 
+/// The images a job asks for, from its stored parameters.
+pub fn images_asked_for(params: &serde_json::Value) -> u32 {
+    params
+        .get("count")
+        .and_then(serde_json::Value::as_u64)
+        .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
 impl Usage {
-    /// Images made and pending with models that are not free (not offline).
+    /// Images made, pending and billed with models that are not free (not offline).
     pub fn quota_images(&self, engines: &EngineRegistry) -> u32 {
         self.models
             .iter()
             .filter(|m| !engines.get(&m.model).is_some_and(|(info, _)| info.offline))
-            .map(|m| m.images + m.pending_images)
+            .map(|m| m.images + m.pending_images + m.billed_failed_images)
             .sum()
     }
 }
@@ -119,6 +150,7 @@ pub fn quota_for(user: &entity::user::Model, server_default: Option<u32>) -> Opt
 }
 
 /// Refuses `count` more images of a paid model when they would go over the user's quota.
+/// Exact only inside the owner's locked transaction (see the module doc).
 pub async fn check_quota(
     db: &impl ConnectionTrait,
     engines: &EngineRegistry,
@@ -134,7 +166,7 @@ pub async fn check_quota(
     if used + count > quota {
         let left = quota.saturating_sub(used);
         return Err(AppError::quota_exceeded(format!(
-            "This would go over your monthly quota of {quota} AI images: {used} are made or queued this month, so {left} remain. Ask for fewer images, use the offline model, or wait until {}",
+            "This would go over your monthly quota of {quota} AI images: {used} are made, queued or billed this month, so {left} remain. Ask for fewer images, use the offline model, or wait until {}",
             usage.period_end.format("%B %-d (UTC)")
         )));
     }

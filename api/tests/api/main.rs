@@ -10,6 +10,8 @@ mod browser;
 mod generations;
 mod helpers;
 mod http;
+mod quota;
+mod rate_limits;
 mod replicas;
 mod request_pipeline;
 mod schema;
