@@ -5,6 +5,7 @@ mod files;
 mod frontend;
 mod graphql;
 mod health;
+pub mod server;
 mod websocket;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub struct HttpContext {
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     let frontend_dir = state.config.frontend_dir.clone();
+    let limits = state.config.limits.clone();
     let api = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::healthz))
@@ -29,9 +31,9 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/files/{*key}", get(files::serve))
         .fallback(health::api_not_found);
-    Router::new()
+    let app = Router::new()
         .nest("/api", api)
         .with_state(HttpContext { state, schema })
-        .fallback_service(frontend::service(&frontend_dir))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .fallback_service(frontend::service(&frontend_dir));
+    server::limit_requests(app, &limits).layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -11,5 +11,7 @@ mod helpers;
 mod http;
 mod replicas;
 mod schema;
+mod server;
+mod storage;
 mod websocket;
 mod ws_client;
