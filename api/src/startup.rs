@@ -1,6 +1,6 @@
 //! Building the application from its configuration: database, engines, router, listener.
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +21,7 @@ use crate::limits::RateLimiter;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 use crate::storage::s3::S3Endpoints;
+use crate::storage::sweeper::spawn_sweeper;
 use crate::storage::{LocalStorage, S3Storage, Storage};
 
 /// Connects to the configured database. SQLite runs in WAL mode with a busy timeout so the
@@ -201,6 +202,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
                     endpoint_url: config.aws.s3_endpoint_url.clone(),
                     public_endpoint_url: config.aws.s3_public_endpoint_url.clone(),
                 },
+                config.limits.s3_timeout,
             ))
         }
     };
@@ -220,11 +222,19 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     })
 }
 
-/// Runs the configured number of workers until `shutdown`, then lets their jobs finish
-/// within the grace period (or gives them back to the queue).
+/// Runs the configured number of workers, and the sweeper of stored files next to them,
+/// until `shutdown`; then lets their jobs finish within the grace period (or gives them back
+/// to the queue).
 pub async fn run_workers(state: &AppState, shutdown: CancellationToken) {
     let grace = state.config.shutdown_grace;
-    let workers = spawn_workers(state, state.config.workers, shutdown.clone(), grace);
+    let mut workers = spawn_workers(state, state.config.workers, shutdown.clone(), grace);
+    if state.config.workers > 0 {
+        workers.push(spawn_sweeper(
+            state.db.clone(),
+            state.storage.clone(),
+            shutdown.clone(),
+        ));
+    }
     shutdown.cancelled().await;
     // Workers release their jobs at the grace deadline; allow a little more for that write.
     let all = futures::future::join_all(workers);
@@ -285,15 +295,13 @@ impl Application {
         let schema = build_schema(self.state.clone());
         let stop = CancellationToken::new();
         let router = self.metrics.start(self.state.clone(), schema, stop.clone());
-        let server_stop = stop.clone();
-        let server = tokio::spawn(
-            axum::serve(
-                self.listener,
-                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move { server_stop.cancelled().await })
-            .into_future(),
-        );
+        let server = tokio::spawn(crate::http::server::serve(
+            self.listener,
+            router,
+            self.state.config.limits.clone(),
+            stop.clone(),
+            self.state.config.shutdown_grace,
+        ));
         let workers = {
             let state = self.state.clone();
             let stop = stop.clone();
@@ -303,11 +311,8 @@ impl Application {
         tracing::info!("shutting down");
         stop.cancel();
         let _ = workers.await;
-        match tokio::time::timeout(self.state.config.shutdown_grace, server).await {
-            Ok(Ok(result)) => result.context("server failed"),
-            Ok(Err(join)) => Err(join.into()),
-            Err(_) => Ok(()),
-        }
+        // The server lets open requests finish within the grace period, then returns.
+        server.await.context("server failed")
     }
 }
 

@@ -4,6 +4,7 @@
 //! tested without a cloud account. The same (prompt, negative prompt, seed, size, style)
 //! always gives the same pixels.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use image::{Rgb, RgbImage};
@@ -11,7 +12,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
-    Capabilities, Engine, EngineFailure, EngineImage, EngineJob, EngineOutput, ModelDefaults,
+    Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput, ModelDefaults,
     ModelInfo, Progress, SizeRule,
 };
 
@@ -77,23 +78,33 @@ impl Engine for OfflineEngine {
         let mut output = EngineOutput::default();
         for (done, &position) in job.positions.iter().enumerate() {
             let seed = job.params.seed + i64::from(position);
-            let scene = Scene::plan(
+            let scene = Arc::new(Scene::plan(
                 &job.prompt,
                 job.negative_prompt.as_deref(),
                 seed,
                 job.params.style_preset.as_deref(),
-            );
+            ));
             let mut canvas = RgbImage::new(job.params.width, job.params.height);
             let steps = scene.steps();
             for step in 0..steps {
-                scene.paint_step(&mut canvas, step);
-                if self.step_delay.is_zero() {
-                    // Let the worker report progress between steps even without a delay.
-                    tokio::task::yield_now().await;
-                } else {
+                let with_preview = step % 3 == 2 || step + 1 == steps;
+                let painter = scene.clone();
+                // A step on a large canvas is a lot of CPU work: it runs on the blocking pool
+                // so requests keep being served meanwhile.
+                let (painted, preview_png) = tokio::task::spawn_blocking(move || {
+                    painter.paint_step(&mut canvas, step);
+                    let preview_png = with_preview.then(|| preview(&canvas));
+                    (canvas, preview_png)
+                })
+                .await
+                .map_err(|e| EngineFailure {
+                    error: EngineError::Internal(e.into()),
+                    calls: 0,
+                })?;
+                canvas = painted;
+                if !self.step_delay.is_zero() {
                     tokio::time::sleep(self.step_delay).await;
                 }
-                let preview_png = (step % 3 == 2 || step + 1 == steps).then(|| preview(&canvas));
                 // A closed receiver means the worker stopped listening (cancelled): stop too.
                 let sent = progress.send(Progress {
                     fraction: (done as f64 + (step + 1) as f64 / steps as f64) / total,

@@ -9,6 +9,7 @@ mod health;
 pub mod metrics;
 mod security_headers;
 mod rate_limit;
+pub mod server;
 mod websocket;
 
 use std::sync::Arc;
@@ -48,6 +49,7 @@ pub fn router_with_metrics(state: AppState, schema: AppSchema) -> Router {
 
 fn build(state: AppState, schema: AppSchema, with_metrics: bool) -> Router {
     let frontend_dir = state.config.frontend_dir.clone();
+    let limits = state.config.limits.clone();
     let headers = Arc::new(SecurityHeaders::new(&state.config));
     let mut api = Router::new()
         .route(
@@ -65,13 +67,13 @@ fn build(state: AppState, schema: AppSchema, with_metrics: bool) -> Router {
     if with_metrics {
         api = api.route("/metrics", get(metrics::serve));
     }
-    Router::new()
+    let app = Router::new()
         .nest("/api", api.fallback(health::api_not_found))
         .with_state(HttpContext { state, schema })
         .fallback_service(frontend::service(&frontend_dir))
         .layer(axum::middleware::from_fn_with_state(
             headers,
             security_headers::apply,
-        ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        ));
+    server::limit_requests(app, &limits).layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -87,40 +87,99 @@ pub async fn try_run_one(
     tracing::info!(generation = %job.id, attempt = job.attempts, worker, "job claimed");
     state.events.publish(job.clone()).await;
     let id = job.id;
-    if let Err(error) = run_job(state, worker, job, shutdown, grace).await {
-        // An error of our own (database, storage): fail the job rather than leave it running.
-        let (code, message) = match &error {
-            JobError::Storage(inner) => {
-                tracing::error!(generation = %id, error = ?inner, "storing images failed");
-                (
-                    ErrorCode::StorageFailed,
-                    "The images could not be stored; retry the generation".to_owned(),
-                )
-            }
-            JobError::Internal(inner) => {
-                tracing::error!(generation = %id, error = ?inner, "job failed");
-                (
-                    ErrorCode::Internal,
-                    "The job failed unexpectedly; retry the generation".to_owned(),
-                )
-            }
-        };
-        queue::finish(
-            &state.db,
-            id,
-            worker,
-            Outcome::Failed {
-                code,
-                message,
-                engine_calls: 0,
-            },
-        )
-        .await?;
+    let lease = LeaseKeeper::start(state, id, worker);
+    if let Err(error) = run_job(state, worker, job, shutdown, grace, &lease.lost).await {
+        fail_job(state, id, worker, &error, 0).await?;
     }
+    drop(lease);
     if let Some(row) = generation::Entity::find_by_id(id).one(&state.db).await? {
         state.events.publish(row).await;
     }
     Ok(true)
+}
+
+/// Ends a job on an error of our own (database, storage) rather than leave it running.
+async fn fail_job(
+    state: &AppState,
+    id: uuid::Uuid,
+    worker: &str,
+    error: &JobError,
+    engine_calls: u32,
+) -> AppResult<()> {
+    let (code, message) = match error {
+        JobError::Storage(inner) => {
+            tracing::error!(generation = %id, error = ?inner, "storing images failed");
+            (
+                ErrorCode::StorageFailed,
+                "The images could not be stored; retry the generation".to_owned(),
+            )
+        }
+        JobError::Internal(inner) => {
+            tracing::error!(generation = %id, error = ?inner, "job failed");
+            (
+                ErrorCode::Internal,
+                "The job failed unexpectedly; retry the generation".to_owned(),
+            )
+        }
+    };
+    queue::finish(
+        &state.db,
+        id,
+        worker,
+        Outcome::Failed {
+            code,
+            message,
+            engine_calls: engine_calls as i32,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Renews a job's lease every third of the lease for as long as the worker holds the job,
+/// whatever it is doing: running the engine, encoding, uploading, recording. So a slow
+/// upload never lets the lease run out and another worker run (and bill) the job again.
+/// `lost` is cancelled when the worker no longer holds the job (cancelled or taken over).
+struct LeaseKeeper {
+    lost: CancellationToken,
+    stop: CancellationToken,
+}
+
+impl LeaseKeeper {
+    fn start(state: &AppState, job: uuid::Uuid, worker: &str) -> LeaseKeeper {
+        let (lost, stop) = (CancellationToken::new(), CancellationToken::new());
+        let (db, lease, worker) = (state.db.clone(), state.config.lease, worker.to_owned());
+        let (lost_job, stopped) = (lost.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(lease / 3);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            every.tick().await;
+            loop {
+                tokio::select! {
+                    () = stopped.cancelled() => return,
+                    _ = every.tick() => {}
+                }
+                match queue::renew(&db, job, &worker, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        lost_job.cancel();
+                        return;
+                    }
+                    // Two more tries fit in the lease before it runs out.
+                    Err(error) => {
+                        tracing::warn!(generation = %job, ?error, "could not renew the lease; retrying");
+                    }
+                }
+            }
+        });
+        LeaseKeeper { lost, stop }
+    }
+}
+
+impl Drop for LeaseKeeper {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
 }
 
 #[derive(Debug)]
@@ -163,6 +222,7 @@ async fn run_job(
     mut job: generation::Model,
     shutdown: &CancellationToken,
     grace: Duration,
+    lost: &CancellationToken,
 ) -> Result<(), JobError> {
     let prompt = prompt::Entity::find_by_id(job.prompt_id)
         .one(&state.db)
@@ -207,8 +267,6 @@ async fn run_job(
     let (progress_tx, mut progress_rx) = tokio::sync::mpsc::unbounded_channel();
     let generate = engine.generate(&engine_job, &progress_tx);
     tokio::pin!(generate);
-    let mut renew = tokio::time::interval(state.config.lease / 3);
-    renew.tick().await;
     let deadline = async {
         shutdown.cancelled().await;
         tokio::time::sleep(grace).await;
@@ -234,11 +292,7 @@ async fn run_job(
                 }
                 break if lost { EngineRun::Lost } else { EngineRun::Finished(result) };
             }
-            _ = renew.tick() => {
-                if !queue::renew(&state.db, job.id, worker, state.config.lease).await? {
-                    break EngineRun::Lost;
-                }
-            }
+            () = lost.cancelled() => break EngineRun::Lost,
             () = &mut deadline => break EngineRun::Interrupted,
         }
     };
@@ -274,7 +328,14 @@ async fn run_job(
         EngineRun::Finished(Ok(output)) => output,
     };
 
-    let stored = store_images(state, worker, &job, &prompt, &output).await?;
+    let stored = match store_images(state, worker, &job, &prompt, &output, lost).await {
+        Ok(stored) => stored,
+        Err(error) => {
+            // The engine's calls were made (and maybe billed) whatever happened after them.
+            fail_job(state, job.id, worker, &error, output.calls).await?;
+            return Ok(());
+        }
+    };
     if !stored {
         return Ok(());
     }
@@ -326,17 +387,21 @@ async fn apply_progress(
     Ok(true)
 }
 
-/// Encodes, stores and records each image; false when the job was lost on the way (the
-/// files stored for it are removed again).
+/// Encodes, stores and records each image; false when the job was lost on the way. When an
+/// image is not recorded (lost job, failed write or insert) its files are removed again.
 async fn store_images(
     state: &AppState,
     worker: &str,
     job: &generation::Model,
     prompt: &prompt::Model,
     output: &EngineOutput,
+    lost: &CancellationToken,
 ) -> Result<bool, JobError> {
     let total = output.images.len().max(1) as f64;
     for (n, made) in output.images.iter().enumerate() {
+        if lost.is_cancelled() {
+            return Ok(false);
+        }
         let image_id = uuid::Uuid::now_v7();
         let (key, thumb_key) = image_keys(job.owner_id, image_id);
         let metadata = ImageMetadata {
@@ -357,17 +422,6 @@ async fn store_images(
             .await
             .map_err(|e| JobError::Internal(AppError::internal(e)))?
             .map_err(|e| JobError::Internal(AppError::internal(e)))?;
-        let byte_size = png.len() as i64;
-        state
-            .storage
-            .put(&key, png, "image/png")
-            .await
-            .map_err(JobError::Storage)?;
-        state
-            .storage
-            .put(&thumb_key, thumb, "image/png")
-            .await
-            .map_err(JobError::Storage)?;
         let row = entity::image::Model {
             id: image_id,
             generation_id: job.id,
@@ -377,7 +431,7 @@ async fn store_images(
             storage_key: key.clone(),
             thumbnail_key: thumb_key.clone(),
             content_type: "image/png".to_owned(),
-            byte_size,
+            byte_size: png.len() as i64,
             width: made.pixels.width() as i32,
             height: made.pixels.height() as i32,
             seed: made.seed,
@@ -385,13 +439,21 @@ async fn store_images(
             favorite: false,
             created_at: Utc::now(),
         };
-        if !images::record(&state.db, worker, state.config.lease, row).await? {
+        let recorded = async {
+            let storage = &state.storage;
+            storage.put(&key, png, "image/png").await.map_err(JobError::Storage)?;
+            storage.put(&thumb_key, thumb, "image/png").await.map_err(JobError::Storage)?;
+            Ok(images::record(&state.db, worker, state.config.lease, row).await?)
+        }
+        .await;
+        if !matches!(recorded, Ok(true)) {
+            // Both keys, whatever failed: a write that timed out may still have landed.
             for k in [&key, &thumb_key] {
                 if let Err(error) = state.storage.delete(k).await {
-                    tracing::warn!(%error, key = %k, "could not remove an unrecorded image");
+                    tracing::warn!(%error, key = %k, "could not remove an unrecorded image; the sweeper will");
                 }
             }
-            return Ok(false);
+            return recorded;
         }
         let fraction = 0.95 + 0.05 * (n + 1) as f64 / total;
         queue::report_progress(

@@ -4,9 +4,12 @@
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use futures::Stream;
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
+
+use super::StoredObject;
 
 pub struct LocalStorage {
     root: PathBuf,
@@ -53,6 +56,45 @@ impl LocalStorage {
         match tokio::fs::remove_file(self.path(key)?).await {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
             _ => Ok(()),
+        }
+    }
+
+    /// Every stored file, one page per owner's folder. Entries that vanish or cannot be
+    /// read while listing are skipped: the next sweep sees them again.
+    pub fn objects(&self) -> impl Stream<Item = anyhow::Result<Vec<StoredObject>>> + Send + '_ {
+        async_stream::try_stream! {
+            let owners = match tokio::fs::read_dir(&self.root).await {
+                Ok(owners) => Some(owners),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => Err(e)?,
+            };
+            if let Some(mut owners) = owners {
+                while let Some(owner) = owners.next_entry().await? {
+                    let Some(owner_name) = owner.file_name().to_str().map(str::to_owned) else {
+                        continue;
+                    };
+                    if !owner.file_type().await?.is_dir() {
+                        continue;
+                    }
+                    let mut files = tokio::fs::read_dir(owner.path()).await?;
+                    let mut page = Vec::new();
+                    while let Some(file) = files.next_entry().await? {
+                        let Some(name) = file.file_name().to_str().map(str::to_owned) else {
+                            continue;
+                        };
+                        let Ok(metadata) = file.metadata().await else {
+                            continue;
+                        };
+                        if let (true, Ok(modified)) = (metadata.is_file(), metadata.modified()) {
+                            page.push(StoredObject {
+                                key: format!("{owner_name}/{name}"),
+                                modified,
+                            });
+                        }
+                    }
+                    yield page;
+                }
+            }
         }
     }
 

@@ -3,8 +3,12 @@
 
 pub mod local;
 pub mod s3;
+pub mod sweeper;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
 
 use uuid::Uuid;
 
@@ -14,6 +18,13 @@ pub use s3::S3Storage;
 pub enum Storage {
     Local(LocalStorage),
     S3(S3Storage),
+}
+
+/// An object found in storage, for the sweeper.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    pub key: String,
+    pub modified: SystemTime,
 }
 
 /// Storage keys are unique per image and never reused, so an object is never overwritten.
@@ -36,6 +47,14 @@ impl Storage {
         match self {
             Storage::Local(local) => local.delete(key).await,
             Storage::S3(s3) => s3.delete(key).await,
+        }
+    }
+
+    /// Every stored object, a page at a time.
+    pub fn objects(&self) -> BoxStream<'_, anyhow::Result<Vec<StoredObject>>> {
+        match self {
+            Storage::Local(local) => local.objects().boxed(),
+            Storage::S3(s3) => s3.objects().boxed(),
         }
     }
 

@@ -4,10 +4,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
 
+use futures::Stream;
+
+use super::StoredObject;
 use crate::config::MAX_PRESIGNED_TTL;
 
 /// Objects are written once under a unique key and never changed, so caches may keep them.
@@ -31,8 +35,25 @@ pub struct S3Endpoints {
     pub public_endpoint_url: Option<String>,
 }
 
-fn client(sdk: &aws_config::SdkConfig, endpoint: Option<&str>) -> aws_sdk_s3::Client {
-    let mut builder = aws_sdk_s3::config::Builder::from(sdk);
+/// Bounds every S3 call: a stalled endpoint must fail a write, never hang the worker that
+/// holds the job. One slow attempt may take half the budget, so a retry still fits.
+fn timeouts(call: Duration) -> TimeoutConfig {
+    TimeoutConfig::builder()
+        .operation_timeout(call)
+        .operation_attempt_timeout((call / 2).max(Duration::from_secs(1)).min(call))
+        .connect_timeout(call.min(CONNECT_TIMEOUT))
+        .build()
+}
+
+/// S3 answers a connection attempt in milliseconds; longer means unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn client(
+    sdk: &aws_config::SdkConfig,
+    endpoint: Option<&str>,
+    call_timeout: Duration,
+) -> aws_sdk_s3::Client {
+    let mut builder = aws_sdk_s3::config::Builder::from(sdk).timeout_config(timeouts(call_timeout));
     if let Some(url) = endpoint {
         // S3-compatible servers rarely resolve bucket subdomains.
         builder = builder.endpoint_url(url).force_path_style(true);
@@ -46,12 +67,13 @@ impl S3Storage {
         bucket: String,
         prefix: String,
         endpoints: &S3Endpoints,
+        call_timeout: Duration,
     ) -> S3Storage {
         let endpoint = endpoints.endpoint_url.as_deref();
         let public = endpoints.public_endpoint_url.as_deref().or(endpoint);
         S3Storage {
-            client: client(sdk, endpoint),
-            presigner: client(sdk, public),
+            client: client(sdk, endpoint, call_timeout),
+            presigner: client(sdk, public, call_timeout),
             bucket,
             prefix: prefix.trim_matches('/').to_owned(),
         }
@@ -113,6 +135,42 @@ impl S3Storage {
                 )
             })?;
         Ok(())
+    }
+
+    /// The objects under the prefix, a page (up to 1,000) at a time, with their storage keys.
+    pub fn objects(&self) -> impl Stream<Item = anyhow::Result<Vec<StoredObject>>> + Send + '_ {
+        let prefix = if self.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", self.prefix)
+        };
+        async_stream::try_stream! {
+            let mut pages = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&prefix)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    anyhow::anyhow!(
+                        "cannot list s3://{}/{prefix}: {}",
+                        self.bucket,
+                        DisplayErrorContext(e)
+                    )
+                })?;
+                yield page
+                    .contents()
+                    .iter()
+                    .filter_map(|object| {
+                        let key = object.key()?.strip_prefix(&prefix)?.to_owned();
+                        let modified = SystemTime::try_from(*object.last_modified()?).ok()?;
+                        Some(StoredObject { key, modified })
+                    })
+                    .collect::<Vec<_>>();
+            }
+        }
     }
 
     /// A presigned GET URL valid for at least `ttl`. The signing time is rounded down to a

@@ -6,6 +6,7 @@
 //!   header and a `{"message"}` body.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use api::config::StaticAws;
@@ -13,6 +14,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
+use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 pub const ACCESS_KEY: &str = "AKIDRENDERMARTTEST";
@@ -62,6 +64,17 @@ where
 pub struct FakeS3 {
     pub url: String,
     pub root: tempfile::TempDir,
+    pub faults: Arc<S3Faults>,
+}
+
+/// Faults a test injects into the fake's object writes (PutObject).
+#[derive(Default)]
+pub struct S3Faults {
+    /// How long each write waits before it is handled, in milliseconds.
+    pub put_delay_ms: AtomicU64,
+    /// Writes from this one on (counting from 1) are refused with AccessDenied; 0: none.
+    pub fail_puts_from: AtomicUsize,
+    puts: AtomicUsize,
 }
 
 impl FakeS3 {
@@ -72,14 +85,84 @@ impl FakeS3 {
         let fs = s3s_fs::FileSystem::new(root.path()).unwrap();
         let mut builder = s3s::service::S3ServiceBuilder::new(fs);
         builder.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-        let url = serve_hyper(builder.build()).await;
-        FakeS3 { url, root }
+        let s3 = builder.build();
+        let faults = Arc::new(S3Faults::default());
+        let injected = faults.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
+            let (s3, faults) = (s3.clone(), injected.clone());
+            async move {
+                if request.method() == hyper::Method::PUT {
+                    let n = faults.puts.fetch_add(1, Ordering::SeqCst) + 1;
+                    let delay = faults.put_delay_ms.load(Ordering::SeqCst);
+                    tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+                    let from = faults.fail_puts_from.load(Ordering::SeqCst);
+                    if from != 0 && n >= from {
+                        return Ok(hyper::Response::builder()
+                            .status(403)
+                            .header("content-type", "application/xml")
+                            .body(s3s::Body::from(
+                                "<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                                    .to_owned(),
+                            ))
+                            .unwrap());
+                    }
+                }
+                hyper::service::Service::call(&s3, request).await
+            }
+        });
+        let url = serve_hyper(service).await;
+        FakeS3 { url, root, faults }
     }
 
     /// The object's bytes as stored on disk, when it exists.
     pub fn object(&self, key: &str) -> Option<Vec<u8>> {
         std::fs::read(self.root.path().join(BUCKET).join(key)).ok()
     }
+
+    /// Every object's key, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        fn walk(dir: &std::path::Path, base: &std::path::Path, keys: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, base, keys);
+                } else {
+                    keys.push(path.strip_prefix(base).unwrap().to_str().unwrap().to_owned());
+                }
+            }
+        }
+        let bucket = self.root.path().join(BUCKET);
+        let mut keys = Vec::new();
+        walk(&bucket, &bucket, &mut keys);
+        keys.sort();
+        keys
+    }
+
+    /// Stores an object by writing its file, with this modification time.
+    pub fn put_file(&self, key: &str, modified: std::time::SystemTime) {
+        let path = self.root.path().join(BUCKET).join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"orphan").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+}
+
+/// An endpoint that accepts connections and never answers, as a stalled S3 does.
+pub async fn stalled_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    url
 }
 
 /// One scripted answer of the fake Bedrock.

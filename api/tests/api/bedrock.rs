@@ -743,6 +743,7 @@ async fn s3_storage_refuses_to_overwrite_deletes_and_rejects_tampered_urls() {
             endpoint_url: Some(s3.url.clone()),
             public_endpoint_url: None,
         },
+        Duration::from_secs(30),
     );
     store
         .put("u/a.png", vec![1, 2, 3], "image/png")
@@ -790,6 +791,7 @@ async fn s3_storage_refuses_to_overwrite_deletes_and_rejects_tampered_urls() {
             endpoint_url: Some(s3.url.clone()),
             public_endpoint_url: Some("https://images.example.com".into()),
         },
+        Duration::from_secs(30),
     );
     let url = public
         .presigned_url("u/a.png", Duration::from_secs(60))

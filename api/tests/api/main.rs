@@ -16,5 +16,7 @@ mod replicas;
 mod request_pipeline;
 mod schema;
 mod schema_fuzz;
+mod server;
+mod storage;
 mod websocket;
 mod ws_client;
