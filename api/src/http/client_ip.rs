@@ -12,6 +12,11 @@ use axum::http::{Extensions, HeaderMap};
 
 use crate::config::Cidr;
 
+/// The client address of a GraphQL operation, in its request data, for per-IP limits in
+/// resolvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub IpAddr);
+
 /// The client address of a request whose extensions carry the connection's `ConnectInfo`
 /// (the server sets it; a transport without one, such as Lambda, counts as one unknown client).
 pub fn of_request(extensions: &Extensions, headers: &HeaderMap, trusted: &[Cidr]) -> IpAddr {
@@ -65,13 +70,19 @@ mod tests {
         let stranger: SocketAddr = "203.0.113.9:1234".parse().unwrap();
         let spoofed = headers("1.2.3.4, 198.51.100.7, 10.0.0.8");
         // Through two of our proxies: the first untrusted hop from the right.
-        assert_eq!(client_ip(proxy, &spoofed, &proxies), "198.51.100.7".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(proxy, &spoofed, &proxies),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
         // Directly from the internet: the header is ignored.
         assert_eq!(client_ip(stranger, &spoofed, &proxies), stranger.ip());
         // No proxies configured: always the peer.
         assert_eq!(client_ip(proxy, &spoofed, &[]), proxy.ip());
         // A garbled hop stops the walk at the last address vouched for.
-        assert_eq!(client_ip(proxy, &headers("1.2.3.4, nonsense"), &proxies), proxy.ip());
+        assert_eq!(
+            client_ip(proxy, &headers("1.2.3.4, nonsense"), &proxies),
+            proxy.ip()
+        );
         // Nothing forwarded: the proxy itself.
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &proxies), proxy.ip());
     }

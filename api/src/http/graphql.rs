@@ -12,8 +12,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, ServerError, Variables};
 use axum::body::Bytes;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -201,17 +200,9 @@ pub async fn get(
     RawQuery(raw_query): RawQuery,
     request: axum::extract::Request,
 ) -> Response {
-    let (mut parts, _) = request.into_parts();
+    let (parts, _) = request.into_parts();
     if parts.headers.contains_key(header::UPGRADE) {
-        let requested = parts
-            .headers
-            .get(header::SEC_WEBSOCKET_PROTOCOL)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        return match WebSocketUpgrade::from_request_parts(&mut parts, &ctx).await {
-            Ok(upgrade) => super::websocket::upgrade(ctx, upgrade, requested),
-            Err(rejection) => rejection.into_response(),
-        };
+        return super::websocket::upgrade(ctx, parts).await;
     }
     let headers = parts.headers;
     let raw_query = raw_query.unwrap_or_default();

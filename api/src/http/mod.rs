@@ -18,6 +18,8 @@ use crate::state::AppState;
 pub struct HttpContext {
     pub state: AppState,
     pub schema: AppSchema,
+    /// Open WebSockets, for the per-IP and per-user caps.
+    sockets: websocket::OpenSockets,
 }
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
@@ -31,7 +33,11 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .fallback(health::api_not_found);
     Router::new()
         .nest("/api", api)
-        .with_state(HttpContext { state, schema })
+        .with_state(HttpContext {
+            state,
+            schema,
+            sockets: websocket::OpenSockets::default(),
+        })
         .fallback_service(frontend::service(&frontend_dir))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

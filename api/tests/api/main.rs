@@ -11,5 +11,7 @@ mod helpers;
 mod http;
 mod replicas;
 mod schema;
+mod sessions;
 mod websocket;
+mod websocket_limits;
 mod ws_client;
