@@ -496,8 +496,13 @@ mod tests {
     fn an_empty_secret_file_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("jwt-secret"), "\n").unwrap();
-        let err = Config::resolve(settings(dir.path())).unwrap_err().to_string();
-        assert!(err.contains("jwt-secret") && err.contains("delete it"), "{err}");
+        let err = Config::resolve(settings(dir.path()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("jwt-secret") && err.contains("delete it"),
+            "{err}"
+        );
     }
 
     #[test]

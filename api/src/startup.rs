@@ -275,8 +275,8 @@ impl Application {
                 self.listener,
                 router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
             )
-                .with_graceful_shutdown(async move { server_stop.cancelled().await })
-                .into_future(),
+            .with_graceful_shutdown(async move { server_stop.cancelled().await })
+            .into_future(),
         );
         let workers = {
             let state = self.state.clone();

@@ -188,7 +188,8 @@ impl Limits {
             .map(Cidr::parse)
             .collect::<anyhow::Result<Vec<_>>>()
             .context("RENDERMART_TRUSTED_PROXIES")?;
-        let seconds = |value: Option<u64>, default: u64| Duration::from_secs(value.unwrap_or(default).max(1));
+        let seconds =
+            |value: Option<u64>, default: u64| Duration::from_secs(value.unwrap_or(default).max(1));
         Ok(Limits {
             rate_limits_on,
             trusted_proxies,
@@ -229,19 +230,69 @@ mod tests {
         assert!(net.contains("10.1.200.3".parse().unwrap()));
         assert!(!net.contains("10.2.0.1".parse().unwrap()));
         assert!(net.contains("::ffff:10.1.0.9".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
-        assert!(Cidr::parse("fd00::/8").unwrap().contains("fd12::1".parse().unwrap()));
-        assert!(Cidr::parse("127.0.0.1").unwrap().contains("127.0.0.1".parse().unwrap()));
+        assert!(
+            Cidr::parse("0.0.0.0/0")
+                .unwrap()
+                .contains("8.8.8.8".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("fd00::/8")
+                .unwrap()
+                .contains("fd12::1".parse().unwrap())
+        );
+        assert!(
+            Cidr::parse("127.0.0.1")
+                .unwrap()
+                .contains("127.0.0.1".parse().unwrap())
+        );
         assert!(Cidr::parse("10.0.0.0/33").is_err());
         assert!(Cidr::parse("example.com").is_err());
     }
 
     #[test]
+    fn readme_lists_every_limit() {
+        let readme = include_str!("../../../README.md");
+        let section = readme
+            .split("\n## Limits\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("README has a Limits section");
+        let command = <LimitSettings as clap::Args>::augment_args(clap::Command::new("limits"));
+        let mut listed = 0;
+        for arg in command.get_arguments() {
+            let Some(env) = arg.get_env().and_then(|e| e.to_str()) else {
+                continue;
+            };
+            assert!(
+                section.contains(&format!("`{env}`")),
+                "README's Limits section does not list {env}"
+            );
+            listed += 1;
+        }
+        assert!(listed >= 20, "only {listed} limits found");
+    }
+
+    #[test]
     fn rate_limits_switch_is_on_or_off() {
-        assert!(Limits::resolve(LimitSettings::default()).unwrap().rate_limits_on);
-        let off = LimitSettings { rate_limits: Some("off".into()), ..LimitSettings::default() };
+        assert!(
+            Limits::resolve(LimitSettings::default())
+                .unwrap()
+                .rate_limits_on
+        );
+        let off = LimitSettings {
+            rate_limits: Some("off".into()),
+            ..LimitSettings::default()
+        };
         assert!(!Limits::resolve(off).unwrap().rate_limits_on);
-        let typo = LimitSettings { rate_limits: Some("of".into()), ..LimitSettings::default() };
-        assert!(Limits::resolve(typo).unwrap_err().to_string().contains("RENDERMART_RATE_LIMITS"));
+        let typo = LimitSettings {
+            rate_limits: Some("of".into()),
+            ..LimitSettings::default()
+        };
+        assert!(
+            Limits::resolve(typo)
+                .unwrap_err()
+                .to_string()
+                .contains("RENDERMART_RATE_LIMITS")
+        );
     }
 }

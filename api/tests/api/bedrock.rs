@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use api::config::Settings;
 use api::storage::S3Storage;
 use api::storage::s3::S3Endpoints;
+use entity::generation;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
@@ -67,7 +68,7 @@ async fn finished(
     token: &str,
     id: &str,
     events: &mut tokio::sync::broadcast::Receiver<api::jobs::events::GenerationEvent>,
-    stages: &mut Vec<(String, String)>,
+    stages: &mut Vec<(generation::Status, String)>,
 ) -> Value {
     let (_, uuid) =
         api::graphql::relay::decode_global_id(&async_graphql::ID(id.to_owned()), "id").unwrap();
@@ -82,11 +83,8 @@ async fn finished(
         if event.id != uuid {
             continue;
         }
-        stages.push((
-            event.status.clone(),
-            event.stage.clone().unwrap_or_default(),
-        ));
-        if matches!(event.status.as_str(), "SUCCEEDED" | "FAILED" | "CANCELLED") {
+        stages.push((event.status, event.stage.clone().unwrap_or_default()));
+        if event.status.is_terminal() {
             let job = app.gql(GENERATION, json!({ "id": id }), Some(token)).await;
             return job.data()["generation"].clone();
         }
@@ -95,7 +93,11 @@ async fn finished(
 
 /// Queues a job and waits for it to end; returns its final state and the (status, stage)
 /// pairs it went through.
-async fn run_job(app: &TestApp, token: &str, input: Value) -> (Value, Vec<(String, String)>) {
+async fn run_job(
+    app: &TestApp,
+    token: &str,
+    input: Value,
+) -> (Value, Vec<(generation::Status, String)>) {
     let mut events = app.state.events.subscribe();
     let response = generate(app, token, input).await;
     let id = response.data()["generateImages"]["id"]
@@ -433,7 +435,7 @@ async fn throttling_four_times_in_a_row_is_retried_while_running_and_then_succee
     // While it backs off, the job stays RUNNING at the "retrying" stage.
     let retrying = stages
         .iter()
-        .filter(|(status, stage)| status == "RUNNING" && stage == "retrying")
+        .filter(|(status, stage)| *status == generation::Status::Running && stage == "retrying")
         .count();
     assert_eq!(retrying, 4, "{stages:?}");
     assert!(

@@ -520,7 +520,7 @@ async fn a_job_whose_worker_died_runs_again_and_records_each_image_once() {
             .unwrap()
     );
     let outcome = queue::Outcome::Failed {
-        code: "INTERNAL",
+        code: generation::ErrorCode::Internal,
         message: "late".into(),
         engine_calls: 0,
     };

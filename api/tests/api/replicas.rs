@@ -196,7 +196,7 @@ async fn sigterm_gives_a_running_job_back_to_the_queue() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(row.status, "QUEUED");
+    assert_eq!(row.status, generation::Status::Queued);
     assert_eq!(
         row.attempts, 0,
         "an attempt cut short by shutdown does not count"
