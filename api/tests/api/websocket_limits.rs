@@ -52,7 +52,7 @@ async fn a_client_that_stops_reading_is_disconnected_instead_of_buffered_for() {
     // From here on the client reads nothing. 3,000 updates of 16 KB each are far more than
     // socket buffers hold; in small batches, so the subscription keeps up with the bus.
     let published = 3000;
-    let mut update = job.clone();
+    let mut update = job;
     update.preview = Some("x".repeat(16 * 1024));
     for _ in 0..published / 50 {
         for _ in 0..50 {
