@@ -16,6 +16,9 @@ pub struct Model {
     /// Images a month; `None` means the server-wide quota applies.
     pub monthly_image_quota: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// Login tokens carry the version they were issued at and stop working when it moves
+    /// on: changing the password increments it.
+    pub token_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -236,6 +236,13 @@ pub struct LogInInput {
     password: String,
 }
 
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    current_password: String,
+    /// At least 10 characters, different from the current password.
+    new_password: String,
+}
+
 /// Fields left out are unchanged; null (or an empty string) clears a field.
 #[derive(InputObject)]
 pub struct UpdatePreferencesInput {
@@ -306,7 +313,7 @@ impl AccountMutation {
             },
         )
         .await?;
-        let token = state.tokens.issue(user.id)?;
+        let token = state.tokens.issue(user.id, user.token_version)?;
         Ok(AuthPayload {
             token,
             user: User::own(user),
@@ -317,7 +324,37 @@ impl AccountMutation {
         let state = app_state(ctx);
         state.limiter.log_in(client_ip(ctx), &input.email)?;
         let user = accounts::log_in(&state.db, &input.email, input.password).await?;
-        let token = state.tokens.issue(user.id)?;
+        let token = state.tokens.issue(user.id, user.token_version)?;
+        Ok(AuthPayload {
+            token,
+            user: User::own(user),
+        })
+    }
+
+    /// Changes your password and ends every earlier login token (on every device, WebSockets
+    /// included); continue with the token returned here. API keys keep working. Needs a login
+    /// token: an API key cannot change the password.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> Result<AuthPayload> {
+        let viewer = require_viewer(ctx)?;
+        if viewer.is_api_key() {
+            return Err(AppError::forbidden(
+                "An API key cannot change the password; log in with the password and use that token",
+            )
+            .into());
+        }
+        let state = app_state(ctx);
+        let user = accounts::change_password(
+            &state.db,
+            viewer.user_id,
+            input.current_password,
+            input.new_password,
+        )
+        .await?;
+        let token = state.tokens.issue(user.id, user.token_version)?;
         Ok(AuthPayload {
             token,
             user: User::own(user),
@@ -334,7 +371,8 @@ impl AccountMutation {
         })
     }
 
-    /// Revokes one of your API keys; it stops working at once.
+    /// Revokes one of your API keys; it stops working at once, and WebSockets opened with it
+    /// close (4403) within seconds.
     async fn revoke_api_key(&self, ctx: &Context<'_>, id: ID) -> Result<ApiKey> {
         let viewer = require_viewer(ctx)?;
         let key_id = expect_global_id(&id, NodeType::ApiKey, "id")?;

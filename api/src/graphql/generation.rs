@@ -18,6 +18,7 @@ use super::relay::{NodeType, connection, expect_global_id, global_id, page_reque
 use super::{app_state, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
+use crate::jobs::events::Followed;
 use crate::service::generations::{self, GenerateRequest};
 use crate::service::{images, prompts};
 
@@ -508,28 +509,46 @@ impl GenerationSubscription {
     }
 
     /// Every change of any of your generations, starting with the current state of those
-    /// still queued or running.
+    /// still queued or running. A subscriber that falls behind gets the current state of the
+    /// jobs it may have missed changes of, so no final state is lost.
     async fn my_generation_updates(
         &self,
         ctx: &Context<'_>,
     ) -> Result<impl Stream<Item = Generation> + use<>> {
         let viewer = require_viewer(ctx)?;
         let state = app_state(ctx).clone();
-        let mut events = state.events.subscribe();
+        let mut events = state.events.follow();
         let active = generations::active(&state.db, viewer.user_id).await?;
         Ok(async_stream::stream! {
-            for job in active {
-                yield Generation(job);
-            }
             let mut last_progress = std::collections::HashMap::new();
+            for job in active {
+                let last = last_progress.entry(job.id).or_insert(0.0);
+                yield Generation(monotonic(job, last));
+            }
             loop {
-                match events.recv().await {
-                    Ok(event) if event.owner_id == viewer.user_id => {
-                        let last = last_progress.entry(event.id).or_insert(0.0);
-                        yield Generation(monotonic((*event).clone(), last));
+                let changed = match events.recv().await {
+                    Followed::Event(event) if event.owner_id == viewer.user_id => {
+                        vec![(*event).clone()]
                     }
-                    Ok(_) | Err(RecvError::Lagged(_)) => continue,
-                    Err(RecvError::Closed) => break,
+                    Followed::Event(_) => continue,
+                    // Fell behind: the database has the latest state of what was missed.
+                    Followed::Missed { since } => match state.events.missed(viewer.user_id, since).await {
+                        Ok(jobs) => jobs,
+                        Err(error) => {
+                            tracing::warn!(?error, "could not reload the jobs a subscriber missed");
+                            break;
+                        }
+                    },
+                    Followed::Closed => break,
+                };
+                for job in changed {
+                    let last = last_progress.entry(job.id).or_insert(0.0);
+                    let job = monotonic(job, last);
+                    if job.status.is_terminal() {
+                        // It never changes again, so its progress need not be remembered.
+                        last_progress.remove(&job.id);
+                    }
+                    yield Generation(job);
                 }
             }
         })

@@ -12,6 +12,11 @@ use axum::http::{Extensions, HeaderMap};
 
 use crate::config::Cidr;
 
+/// The client address of a GraphQL operation, in its request data, for per-IP limits in
+/// resolvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub IpAddr);
+
 /// The client address of a request whose extensions carry the connection's `ConnectInfo`
 /// (the server sets it; a transport without one, such as Lambda, counts as one unknown client).
 pub fn of_request(extensions: &Extensions, headers: &HeaderMap, trusted: &[Cidr]) -> IpAddr {

@@ -11,8 +11,7 @@ use std::time::Instant;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
 use axum::body::Bytes;
-use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{Extension, FromRequestParts, RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -214,17 +213,9 @@ pub async fn get(
     RawQuery(raw_query): RawQuery,
     request: axum::extract::Request,
 ) -> Response {
-    let (mut parts, _) = request.into_parts();
+    let (parts, _) = request.into_parts();
     if parts.headers.contains_key(header::UPGRADE) {
-        let requested = parts
-            .headers
-            .get(header::SEC_WEBSOCKET_PROTOCOL)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        return match WebSocketUpgrade::from_request_parts(&mut parts, &ctx).await {
-            Ok(upgrade) => super::websocket::upgrade(ctx, upgrade, requested),
-            Err(rejection) => rejection.into_response(),
-        };
+        return super::websocket::upgrade(ctx, parts).await;
     }
     let client_ip = parts.extensions.get::<ClientIp>().copied();
     let headers = parts.headers;

@@ -28,6 +28,8 @@ use security_headers::SecurityHeaders;
 pub struct HttpContext {
     pub state: AppState,
     pub schema: AppSchema,
+    /// Open WebSockets, for the per-IP and per-user caps.
+    sockets: websocket::OpenSockets,
 }
 
 impl FromRef<HttpContext> for AppState {
@@ -69,7 +71,11 @@ fn build(state: AppState, schema: AppSchema, with_metrics: bool) -> Router {
     }
     let app = Router::new()
         .nest("/api", api.fallback(health::api_not_found))
-        .with_state(HttpContext { state, schema })
+        .with_state(HttpContext {
+            state,
+            schema,
+            sockets: websocket::OpenSockets::default(),
+        })
         .fallback_service(frontend::service(&frontend_dir))
         .layer(axum::middleware::from_fn_with_state(
             headers,

@@ -5,14 +5,29 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use entity::generation::{self, Status};
-use sea_orm::{DatabaseBackend, DatabaseConnection, EntityTrait};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{Notify, broadcast};
 use uuid::Uuid;
 
+use crate::error::AppResult;
+
 /// Channel name used with NOTIFY.
 const CHANNEL: &str = "rendermart_generations";
+
+/// Events buffered for a slow subscriber before it misses some.
+const CAPACITY: usize = 1024;
+
+/// How much earlier than "caught up" a subscriber that missed events looks for jobs that
+/// ended: a row is written before its event is published, and another replica's event comes
+/// later still and by another clock.
+const MISSED_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// A snapshot of a generation after a change.
 pub type GenerationEvent = Arc<generation::Model>;
@@ -41,7 +56,7 @@ struct Notification {
 
 impl EventBus {
     pub fn new(db: DatabaseConnection) -> EventBus {
-        let (sender, _) = broadcast::channel(1024);
+        let (sender, _) = broadcast::channel(CAPACITY);
         EventBus {
             inner: Arc::new(Inner {
                 sender,
@@ -54,6 +69,30 @@ impl EventBus {
 
     pub fn subscribe(&self) -> broadcast::Receiver<GenerationEvent> {
         self.inner.sender.subscribe()
+    }
+
+    /// A subscriber to every change that, when it falls behind, says since when to reload.
+    pub fn follow(&self) -> Follower<GenerationEvent> {
+        Follower::new(self.subscribe())
+    }
+
+    /// One owner's jobs that a subscriber behind since `since` may have missed: those still
+    /// queued or running, and those that ended since then.
+    pub async fn missed(
+        &self,
+        owner: Uuid,
+        since: DateTime<Utc>,
+    ) -> AppResult<Vec<generation::Model>> {
+        Ok(generation::Entity::find()
+            .filter(generation::Column::OwnerId.eq(owner))
+            .filter(
+                Condition::any()
+                    .add(generation::Column::Status.is_in([Status::Queued, Status::Running]))
+                    .add(generation::Column::FinishedAt.gte(since)),
+            )
+            .order_by_asc(generation::Column::CreatedAt)
+            .all(&self.inner.db)
+            .await?)
     }
 
     /// Publishes a change here and, on PostgreSQL, to the other replicas.
@@ -127,6 +166,111 @@ impl EventBus {
             {
                 let _ = self.inner.sender.send(Arc::new(row));
             }
+        }
+    }
+}
+
+/// What a `Follower` received.
+#[derive(Debug)]
+pub enum Followed<T> {
+    Event(T),
+    /// Events were lost; every change since `since` has to be read from the database.
+    Missed {
+        since: DateTime<Utc>,
+    },
+    /// The bus is gone (the process is stopping).
+    Closed,
+}
+
+/// A broadcast receiver that remembers when it last had nothing left to read: everything
+/// published before then reached it, so after a lag only later changes need reloading.
+pub struct Follower<T> {
+    receiver: broadcast::Receiver<T>,
+    caught_up_at: DateTime<Utc>,
+}
+
+impl<T: Clone> Follower<T> {
+    fn new(receiver: broadcast::Receiver<T>) -> Follower<T> {
+        Follower {
+            receiver,
+            caught_up_at: Utc::now(),
+        }
+    }
+
+    pub async fn recv(&mut self) -> Followed<T> {
+        // Taken before the check: an empty channel then means nothing published before this
+        // instant is still waiting.
+        let now = Utc::now();
+        if self.receiver.is_empty() {
+            self.caught_up_at = now;
+        }
+        match self.receiver.recv().await {
+            Ok(event) => Followed::Event(event),
+            Err(RecvError::Lagged(_)) => {
+                let since = self.caught_up_at - MISSED_MARGIN;
+                // The caller reloads after this; what it reads covers everything until now.
+                self.caught_up_at = Utc::now();
+                Followed::Missed { since }
+            }
+            Err(RecvError::Closed) => Followed::Closed,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_lagging_follower_is_told_since_when_it_missed_events() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut follower = Follower::new(receiver);
+        let created = Utc::now();
+        sender.send(1).unwrap();
+        assert!(matches!(follower.recv().await, Followed::Event(1)));
+        for n in 2..6 {
+            sender.send(n).unwrap();
+        }
+        match follower.recv().await {
+            // Nothing was read with the channel empty since the follower began.
+            Followed::Missed { since } => {
+                assert!(since <= created - MISSED_MARGIN + chrono::TimeDelta::seconds(1))
+            }
+            other => panic!("expected a lag, got {other:?}"),
+        }
+        // After the lag come the oldest events still buffered, then the bus closing.
+        assert!(matches!(follower.recv().await, Followed::Event(4)));
+        assert!(matches!(follower.recv().await, Followed::Event(5)));
+        drop(sender);
+        assert!(matches!(follower.recv().await, Followed::Closed));
+    }
+
+    #[tokio::test]
+    async fn a_follower_that_read_everything_is_caught_up_from_then() {
+        let (sender, receiver) = broadcast::channel(2);
+        let mut follower = Follower::new(receiver);
+        let created = Utc::now();
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let reader = tokio::spawn(async move {
+            // Waits on an empty channel: caught up as of this call.
+            let first = follower.recv().await;
+            (first, follower)
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let waiting_since = Utc::now();
+        sender.send(1).unwrap();
+        let (first, mut follower) = reader.await.unwrap();
+        assert!(matches!(first, Followed::Event(1)));
+        for n in 2..6 {
+            sender.send(n).unwrap();
+        }
+        match follower.recv().await {
+            Followed::Missed { since } => {
+                let caught_up = since + MISSED_MARGIN;
+                assert!(caught_up > created + chrono::TimeDelta::seconds(1));
+                assert!(caught_up <= waiting_since);
+            }
+            other => panic!("expected a lag, got {other:?}"),
         }
     }
 }

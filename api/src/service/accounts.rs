@@ -1,6 +1,9 @@
 use chrono::Utc;
 use entity::user;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,10 +52,15 @@ impl NewPassword {
     pub const MIN_CHARS: usize = 10;
 
     pub fn parse(raw: String) -> AppResult<NewPassword> {
+        NewPassword::parse_field("password", raw)
+    }
+
+    /// Parses a new password given in the input field `field`.
+    pub fn parse_field(field: &'static str, raw: String) -> AppResult<NewPassword> {
         let chars = raw.chars().count();
         if chars < Self::MIN_CHARS {
             return Err(AppError::bad_input(
-                "password",
+                field,
                 format!(
                     "Use a password of at least {} characters (this one has {chars})",
                     Self::MIN_CHARS
@@ -61,7 +69,7 @@ impl NewPassword {
         }
         if chars > 1024 {
             return Err(AppError::bad_input(
-                "password",
+                field,
                 "Use a password of at most 1024 characters",
             ));
         }
@@ -118,6 +126,7 @@ pub async fn sign_up(db: &impl ConnectionTrait, input: SignUp) -> AppResult<user
         preferences: Set(serde_json::json!({})),
         monthly_image_quota: Set(None),
         created_at: Set(Utc::now()),
+        token_version: Set(0),
     };
     match model.insert(db).await {
         Ok(user) => Ok(user),
@@ -161,6 +170,54 @@ pub async fn log_in(
         Some(user) if matches => Ok(user),
         _ => Err(wrong()),
     }
+}
+
+/// Sets a new password after checking the current one, and ends every login token issued
+/// before: the returned account has the token version new tokens must carry.
+pub async fn change_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    current_password: String,
+    new_password: String,
+) -> AppResult<user::Model> {
+    let unchanged = current_password == new_password;
+    let password = NewPassword::parse_field("newPassword", new_password)?;
+    let user = find(db, user_id).await?;
+    if !verify_password(user.password_hash.clone(), current_password).await? {
+        return Err(AppError::bad_input(
+            "currentPassword",
+            "The current password is wrong",
+        ));
+    }
+    if unchanged {
+        return Err(AppError::bad_input(
+            "newPassword",
+            "Choose a new password different from the current one",
+        ));
+    }
+    let password_hash = hash_password(password.0).await?;
+    // Incremented in the database, so two changes at once still give two versions.
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(
+            user::Column::TokenVersion,
+            Expr::col(user::Column::TokenVersion).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    find(db, user_id).await
+}
+
+/// The version a user's login tokens must carry; `None` when the account is gone. One read
+/// by primary key, made for every request with a login token.
+pub async fn token_version(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<i32>> {
+    Ok(user::Entity::find_by_id(id)
+        .select_only()
+        .column(user::Column::TokenVersion)
+        .into_tuple::<i32>()
+        .one(db)
+        .await?)
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<user::Model>> {

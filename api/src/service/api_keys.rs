@@ -4,7 +4,8 @@ use entity::api_key;
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -80,8 +81,8 @@ pub async fn revoke(
     Ok(active.update(db).await?)
 }
 
-/// Finds the owner of a live key and records its use.
-pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> AppResult<Uuid> {
+/// Finds a live key by its secret and records its use.
+pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> AppResult<api_key::Model> {
     let key = api_key::Entity::find()
         .filter(api_key::Column::SecretHash.eq(hash_secret(secret)))
         .filter(api_key::Column::RevokedAt.is_null())
@@ -93,5 +94,14 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> AppResult<
         .filter(api_key::Column::Id.eq(key.id))
         .exec(db)
         .await?;
-    Ok(key.user_id)
+    Ok(key)
+}
+
+/// Whether a key still works: it exists and is not revoked.
+pub async fn is_live(db: &impl ConnectionTrait, key_id: Uuid) -> AppResult<bool> {
+    let live = api_key::Entity::find_by_id(key_id)
+        .filter(api_key::Column::RevokedAt.is_null())
+        .count(db)
+        .await?;
+    Ok(live > 0)
 }

@@ -18,5 +18,7 @@ mod schema;
 mod schema_fuzz;
 mod server;
 mod storage;
+mod sessions;
 mod websocket;
+mod websocket_limits;
 mod ws_client;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::{Request, Response as Refusal};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub const TRANSPORT: &str = "graphql-transport-ws";
@@ -26,27 +27,63 @@ pub struct WsClient {
 
 impl WsClient {
     pub async fn connect(base_url: &str, protocol: &str) -> WsClient {
+        match WsClient::try_connect(base_url, protocol).await {
+            Ok(client) => client,
+            Err(refusal) => panic!("the upgrade was refused with HTTP {}", refusal.status()),
+        }
+    }
+
+    fn upgrade_request(base_url: &str, protocol: &str) -> Request {
         let url = format!("{}/api/graphql", base_url.replace("http://", "ws://"));
         let mut request = url.into_client_request().unwrap();
         request
             .headers_mut()
             .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-        assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+        request
+    }
+
+    /// Connects, or returns the HTTP response that refused the upgrade.
+    pub async fn try_connect(base_url: &str, protocol: &str) -> Result<WsClient, Refusal> {
+        let request = WsClient::upgrade_request(base_url, protocol);
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, response)) => {
+                assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
+                Ok(WsClient { socket })
+            }
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(*response),
+            Err(error) => panic!("cannot connect: {error}"),
+        }
+    }
+
+    /// Connects over a TCP socket with a tiny receive buffer, so that once this client stops
+    /// reading, what the server sends backs up to the server quickly.
+    pub async fn connect_with_small_window(base_url: &str, protocol: &str) -> WsClient {
+        let address: std::net::SocketAddr = base_url.trim_start_matches("http://").parse().unwrap();
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(address).await.unwrap();
+        let request = WsClient::upgrade_request(base_url, protocol);
+        let (socket, _) = tokio_tungstenite::client_async(request, MaybeTlsStream::Plain(stream))
+            .await
+            .unwrap();
         WsClient { socket }
+    }
+
+    /// Sends `connection_init` with the token and waits for the acknowledgement.
+    pub async fn init(&mut self, token: Option<&str>) {
+        let payload = token.map_or(
+            json!({}),
+            |t| json!({ "Authorization": format!("Bearer {t}") }),
+        );
+        self.send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
+        assert_eq!(self.next_json().await["type"], "connection_ack");
     }
 
     /// Connects, initialises with the token and waits for the acknowledgement.
     pub async fn connected(base_url: &str, protocol: &str, token: Option<&str>) -> WsClient {
         let mut client = WsClient::connect(base_url, protocol).await;
-        let payload = token.map_or(
-            json!({}),
-            |t| json!({ "Authorization": format!("Bearer {t}") }),
-        );
-        client
-            .send(json!({ "type": "connection_init", "payload": payload }))
-            .await;
-        assert_eq!(client.next_json().await["type"], "connection_ack");
+        client.init(token).await;
         client
     }
 
@@ -105,6 +142,39 @@ impl WsClient {
         match self.next().await {
             Incoming::Closed(code, reason) => (code, reason),
             Incoming::Json(value) => panic!("expected the server to close, got {value}"),
+        }
+    }
+
+    /// Reads for `duration` (tungstenite answers the server's pings meanwhile) and returns
+    /// how many pings came. Fails if anything else arrives.
+    pub async fn pings_during(&mut self, duration: Duration) -> usize {
+        let mut pings = 0;
+        let deadline = tokio::time::Instant::now() + duration;
+        while let Ok(message) = tokio::time::timeout_at(deadline, self.socket.next()).await {
+            match message {
+                Some(Ok(Message::Ping(_))) => pings += 1,
+                other => panic!("expected only pings, got {other:?}"),
+            }
+        }
+        pings
+    }
+
+    /// Reads until the connection ends, within `within`: how many text messages came first,
+    /// and the close code when the server managed to send one (a dropped connection has
+    /// none). Fails if the connection is still open after `within`.
+    pub async fn read_until_closed(&mut self, within: Duration) -> (usize, Option<u16>) {
+        let mut texts = 0;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .unwrap_or_else(|_| panic!("still open after {within:?}, {texts} messages read"));
+            match message {
+                Some(Ok(Message::Text(_))) => texts += 1,
+                Some(Ok(Message::Close(frame))) => return (texts, frame.map(|f| f.code.into())),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return (texts, None),
+            }
         }
     }
 
