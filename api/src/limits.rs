@@ -26,11 +26,6 @@ use crate::config::Limits;
 use crate::error::{AppError, AppResult, retry_after_seconds};
 use crate::service::accounts::Email;
 
-/// The address a request comes from, as `crate::http::client_ip` worked it out. HTTP and
-/// WebSocket put it into the GraphQL request data for resolvers that limit per client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
-
 /// Keys one limiter may hold after its clean-up before it starts afresh.
 const MAX_KEYS: usize = 100_000;
 

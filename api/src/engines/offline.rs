@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
-    Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput, ModelDefaults,
-    ModelInfo, Progress, SizeRule,
+    Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput,
+    ModelDefaults, ModelInfo, Progress, SizeRule,
 };
 
 pub const MODEL_ID: &str = "offline";

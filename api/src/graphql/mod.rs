@@ -16,7 +16,7 @@ use async_graphql::Context;
 
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::limits::ClientIp;
+use crate::http::client_ip::ClientIp;
 use crate::state::AppState;
 
 fn app_state<'a>(ctx: &Context<'a>) -> &'a AppState {

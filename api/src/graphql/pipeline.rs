@@ -110,6 +110,7 @@ pub fn check_document(
         // async-graphql reports the missing or ambiguous operation.
         return Ok(operation_name.map(str::to_owned));
     };
+    check_required_variables(&operation.node, variables)?;
     InputRanges {
         registry,
         document,
@@ -125,6 +126,36 @@ pub fn check_document(
         check_password_fields(document, &operation.node)?;
     }
     Ok(name.map(|n| n.to_string()))
+}
+
+/// A non-null variable without a default must be sent: async-graphql would only notice when
+/// a field uses it, after execution began.
+fn check_required_variables(
+    operation: &async_graphql::parser::types::OperationDefinition,
+    variables: &Variables,
+) -> Result<(), ServerError> {
+    for definition in &operation.variable_definitions {
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        let sent = variables
+            .get(name)
+            .is_some_and(|value| *value != async_graphql::Value::Null);
+        if !definition.var_type.node.nullable && definition.default_value.is_none() && !sent {
+            let mut error = ServerError::new(
+                format!(
+                    "Variable `${name}` of type `{}` is required: send a value for it in `variables`",
+                    definition.var_type.node
+                ),
+                Some(definition.name.pos),
+            );
+            let mut extensions = ErrorExtensionValues::default();
+            extensions.set("code", ErrorCode::BadUserInput.as_str());
+            extensions.set("field", name);
+            error.extensions = Some(extensions);
+            return Err(error);
+        }
+    }
+    Ok(())
 }
 
 fn root_type(registry: &Registry, ty: OperationType) -> &str {
@@ -521,7 +552,7 @@ pub fn classify_errors(response: &mut Response) {
         if error_code(error).is_some() {
             continue;
         }
-        let code = if before_execution {
+        let code = if before_execution || is_input_coercion_error(&error.message) {
             ErrorCode::BadUserInput
         } else {
             tracing::error!(error = %error.message, path = ?error.path, "GraphQL error without a code");
@@ -535,6 +566,15 @@ pub fn classify_errors(response: &mut Response) {
             .get_or_insert_with(Default::default)
             .set("code", code.as_str());
     }
+}
+
+/// async-graphql coerces arguments and variables when a field runs, so a value of the wrong
+/// shape fails there, with a path, rather than in validation. These are its messages for that
+/// (`InputValueError` and an undefined variable): the client's input, not our failure.
+fn is_input_coercion_error(message: &str) -> bool {
+    message.starts_with("Expected input type \"")
+        || message.starts_with("Failed to parse \"")
+        || (message.starts_with("Variable ") && message.ends_with(" is not defined."))
 }
 
 /// Classifies a response's errors and records them, and the request, in the metrics. Used by

@@ -20,7 +20,7 @@ use super::HttpContext;
 use crate::auth::authenticate;
 use crate::error::ErrorCode;
 use crate::graphql::{is_request_error, pipeline};
-use crate::limits::ClientIp;
+use crate::http::client_ip::ClientIp;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
 const APPLICATION_JSON: &str = "application/json; charset=utf-8";

@@ -7,8 +7,8 @@ mod graphiql;
 mod graphql;
 mod health;
 pub mod metrics;
-mod security_headers;
 mod rate_limit;
+mod security_headers;
 pub mod server;
 mod websocket;
 

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::client_ip;
 use crate::error::{AppError, ErrorCode};
-use crate::limits::ClientIp;
+use crate::http::client_ip::ClientIp;
 use crate::state::AppState;
 
 /// Works out the client's address once (behind trusted proxies, from X-Forwarded-For), leaves

@@ -47,7 +47,10 @@ impl SecurityHeaders {
         if let Ok(policy) = HeaderValue::from_str(&policy) {
             frontend.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
-        frontend.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        frontend.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
         frontend.insert(
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
@@ -63,12 +66,18 @@ impl SecurityHeaders {
         );
 
         let mut api = HeaderMap::new();
-        api.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        api.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
         api.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(API_POLICY),
         );
-        api.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        api.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         SecurityHeaders { frontend, api }
     }
 }

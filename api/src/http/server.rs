@@ -93,11 +93,13 @@ pub async fn serve(
         };
         let first_request = Arc::new(Notify::new());
         let seen = first_request.clone();
-        let service = router.clone().map_request(move |mut request: axum::http::Request<hyper::body::Incoming>| {
-            seen.notify_one();
-            request.extensions_mut().insert(ConnectInfo(peer));
-            request
-        });
+        let service = router.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                seen.notify_one();
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        );
         let io = TokioIo::new(SlotStream {
             stream,
             _slot: slot,

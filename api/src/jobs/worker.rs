@@ -441,8 +441,14 @@ async fn store_images(
         };
         let recorded = async {
             let storage = &state.storage;
-            storage.put(&key, png, "image/png").await.map_err(JobError::Storage)?;
-            storage.put(&thumb_key, thumb, "image/png").await.map_err(JobError::Storage)?;
+            storage
+                .put(&key, png, "image/png")
+                .await
+                .map_err(JobError::Storage)?;
+            storage
+                .put(&thumb_key, thumb, "image/png")
+                .await
+                .map_err(JobError::Storage)?;
             Ok(images::record(&state.db, worker, state.config.lease, row).await?)
         }
         .await;

@@ -143,7 +143,10 @@ mod tests {
             key_kind(&format!("{owner}/{image}.thumb.partial")),
             Some(KeyKind::Partial)
         );
-        assert_eq!(key_kind(&format!("{owner}/{image}.partial")), Some(KeyKind::Partial));
+        assert_eq!(
+            key_kind(&format!("{owner}/{image}.partial")),
+            Some(KeyKind::Partial)
+        );
         for foreign in [
             "rendermart.db".to_owned(),
             format!("{owner}/notes.txt"),

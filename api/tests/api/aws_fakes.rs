@@ -127,7 +127,13 @@ impl FakeS3 {
                 if path.is_dir() {
                     walk(&path, base, keys);
                 } else {
-                    keys.push(path.strip_prefix(base).unwrap().to_str().unwrap().to_owned());
+                    keys.push(
+                        path.strip_prefix(base)
+                            .unwrap()
+                            .to_str()
+                            .unwrap()
+                            .to_owned(),
+                    );
                 }
             }
         }

@@ -61,9 +61,21 @@ async fn every_frontend_path_carries_the_content_security_policy_and_the_usual_h
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let headers = response.headers();
         let policy = header(headers, "content-security-policy");
-        assert_eq!(directive(policy, "script-src"), "script-src 'self'", "{path}");
-        assert_eq!(directive(policy, "connect-src"), "connect-src 'self'", "{path}");
-        assert_eq!(directive(policy, "object-src"), "object-src 'none'", "{path}");
+        assert_eq!(
+            directive(policy, "script-src"),
+            "script-src 'self'",
+            "{path}"
+        );
+        assert_eq!(
+            directive(policy, "connect-src"),
+            "connect-src 'self'",
+            "{path}"
+        );
+        assert_eq!(
+            directive(policy, "object-src"),
+            "object-src 'none'",
+            "{path}"
+        );
         assert_eq!(
             directive(policy, "frame-ancestors"),
             "frame-ancestors 'none'",

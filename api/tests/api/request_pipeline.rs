@@ -489,7 +489,6 @@ async fn out_of_range_numbers_are_bad_user_input_before_execution() {
 #[tokio::test]
 async fn every_coercion_and_validation_failure_is_bad_user_input() {
     let app = spawn_app().await;
-    let token = app.sign_up("coercion@example.com").await;
     let cases = [
         (
             "{ generations(status: NOT_A_STATUS) { edges { cursor } } }",

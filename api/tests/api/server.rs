@@ -79,7 +79,9 @@ async fn clients_that_never_finish_their_headers_are_disconnected() {
     // A client that sends its request in time is served.
     let mut prompt = connect(&app.url).await;
     prompt.write_all(HEALTHZ).await.unwrap();
-    let head = read_head(&mut prompt, Duration::from_secs(5)).await.unwrap();
+    let head = read_head(&mut prompt, Duration::from_secs(5))
+        .await
+        .unwrap();
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
 }
 
@@ -112,7 +114,9 @@ async fn a_body_over_the_limit_is_refused_with_413() {
         )
         .await
         .unwrap();
-    let head = read_head(&mut chunked, Duration::from_secs(5)).await.unwrap();
+    let head = read_head(&mut chunked, Duration::from_secs(5))
+        .await
+        .unwrap();
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
 
     // Under the limit all is well.
@@ -136,7 +140,10 @@ async fn a_request_slower_than_the_limit_gets_408() {
     let mut body = [0u8; 200];
     let n = slow.read(&mut body).await.unwrap();
     let body = String::from_utf8_lossy(&body[..n]);
-    assert!(body.contains("longer than this server allows (1 s)"), "{body}");
+    assert!(
+        body.contains("longer than this server allows (1 s)"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -146,7 +153,10 @@ async fn websockets_outlive_the_request_timeout() {
     let mut ws = WsClient::connected(&app.url, TRANSPORT, Some(&token)).await;
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let id = app
-        .generate(&token, json!({ "prompt": "a sun", "width": 64, "height": 64 }))
+        .generate(
+            &token,
+            json!({ "prompt": "a sun", "width": 64, "height": 64 }),
+        )
         .await;
     ws.subscribe(
         "late",

@@ -10,7 +10,6 @@ use api::storage::s3::S3Endpoints;
 use api::storage::sweeper::sweep;
 use entity::generation;
 use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait};
-use serde_json::json;
 
 use crate::aws_fakes::{self, FakeS3};
 use crate::helpers::{TestApp, generation_key, spawn_app_with};
@@ -24,6 +23,8 @@ async fn s3_app(s3: &FakeS3, customise: impl FnOnce(&mut api::config::Settings))
         s.aws_static = Some(aws_fakes::credentials());
         s.storage = Some(format!("s3://{}/images", aws_fakes::BUCKET));
         s.s3_endpoint_url = Some(url);
+        // The credentials are for the fake S3 only: the jobs run on the offline engine.
+        s.bedrock_models = Some("none".into());
         customise(s);
     })
     .await
@@ -131,6 +132,7 @@ async fn a_job_whose_bucket_stalls_fails_as_a_storage_failure() {
         s.aws_static = Some(aws_fakes::credentials());
         s.storage = Some(format!("s3://{}/images", aws_fakes::BUCKET));
         s.s3_endpoint_url = Some(stalled);
+        s.bedrock_models = Some("none".into());
         s.limits.s3_timeout_seconds = Some(1);
     })
     .await;
@@ -197,11 +199,15 @@ async fn a_failed_row_insert_removes_both_files() {
 async fn the_sweeper_removes_local_files_without_a_row_once_they_are_old_enough() {
     let images = tempfile::tempdir().unwrap();
     let owner = uuid::Uuid::new_v4();
-    let old_orphan = images.path().join(format!("{owner}/{}.png", uuid::Uuid::now_v7()));
+    let old_orphan = images
+        .path()
+        .join(format!("{owner}/{}.png", uuid::Uuid::now_v7()));
     let old_partial = images
         .path()
         .join(format!("{owner}/{}.thumb.partial", uuid::Uuid::now_v7()));
-    let young_orphan = images.path().join(format!("{owner}/{}.png", uuid::Uuid::now_v7()));
+    let young_orphan = images
+        .path()
+        .join(format!("{owner}/{}.png", uuid::Uuid::now_v7()));
     let foreign = images.path().join(format!("{owner}/notes.txt"));
     write_file(&old_orphan, hours_ago(2));
     write_file(&old_partial, hours_ago(2));
@@ -213,10 +219,16 @@ async fn the_sweeper_removes_local_files_without_a_row_once_they_are_old_enough(
     let app = spawn_app_with(move |s| s.storage = Some(storage)).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while old_orphan.exists() || old_partial.exists() {
-        assert!(Instant::now() < deadline, "the sweeper did not run at start-up");
+        assert!(
+            Instant::now() < deadline,
+            "the sweeper did not run at start-up"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(young_orphan.exists(), "a file in its grace period was swept");
+    assert!(
+        young_orphan.exists(),
+        "a file in its grace period was swept"
+    );
     assert!(foreign.exists(), "a file that is not an image was swept");
 
     // Files whose rows went with their user (a cascade, not deleteImage) are swept, while

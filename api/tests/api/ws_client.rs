@@ -145,6 +145,33 @@ impl WsClient {
         }
     }
 
+    /// For a client that has not read anything: the close frame the server sent, read from
+    /// the raw connection so that nothing answers the pings queued before it (tungstenite
+    /// would, and its pong would hit the closed connection first). Fails after 30 s.
+    pub async fn raw_close(mut self) -> (u16, String) {
+        use tokio::io::AsyncReadExt;
+        let MaybeTlsStream::Plain(tcp) = self.socket.get_mut() else {
+            panic!("raw_close needs a plain TCP connection");
+        };
+        let mut bytes = Vec::new();
+        tokio::time::timeout(Duration::from_secs(30), tcp.read_to_end(&mut bytes))
+            .await
+            .expect("the server did not close within 30 s")
+            .ok();
+        // Server frames are unmasked: 0x88 is a final close frame, then a short length.
+        let mut at = 0;
+        while at + 2 <= bytes.len() {
+            let (opcode, len) = (bytes[at] & 0x0f, usize::from(bytes[at + 1] & 0x7f));
+            let body = &bytes[at + 2..(at + 2 + len).min(bytes.len())];
+            if opcode == 0x8 && body.len() >= 2 {
+                let code = u16::from_be_bytes([body[0], body[1]]);
+                return (code, String::from_utf8_lossy(&body[2..]).into_owned());
+            }
+            at += 2 + len;
+        }
+        panic!("no close frame in {} bytes", bytes.len());
+    }
+
     /// Reads for `duration` (tungstenite answers the server's pings meanwhile) and returns
     /// how many pings came. Fails if anything else arrives.
     pub async fn pings_during(&mut self, duration: Duration) -> usize {
