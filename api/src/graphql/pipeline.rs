@@ -354,6 +354,7 @@ impl<'a> InputRanges<'a> {
                         });
                         let Ok(value) = value;
                         check_int_range(self.registry, &argument.ty, &value, name.node.as_str())?;
+                        check_no_nul(&value, name.node.as_str())?;
                     }
                     let child = MetaTypeName::concrete_typename(&meta.ty).to_owned();
                     self.check(&child, &field.node.selection_set.node)?;
@@ -396,6 +397,31 @@ impl<'a> InputRanges<'a> {
             })
             .unwrap_or(Value::Null)
     }
+}
+
+/// PostgreSQL text and JSON cannot hold U+0000, so a NUL anywhere in an argument would fail
+/// deep in a write; it is refused up front instead, the same on every database.
+fn check_no_nul(value: &Value, field: &str) -> Result<(), ServerError> {
+    let has_nul = match value {
+        Value::String(text) => text.contains('\0'),
+        Value::List(items) => return items.iter().try_for_each(|v| check_no_nul(v, field)),
+        Value::Object(fields) => {
+            return fields
+                .iter()
+                .try_for_each(|(key, v)| check_no_nul(v, key.as_str()));
+        }
+        _ => false,
+    };
+    if has_nul {
+        return Err(refusal(
+            "text",
+            field,
+            format!(
+                "`{field}` contains a NUL character (U+0000), which text cannot hold here; remove it"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check_int_range(

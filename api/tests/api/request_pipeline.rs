@@ -511,6 +511,11 @@ async fn every_coercion_and_validation_failure_is_bad_user_input() {
             json!({}),
         ),
         ("query($id: ID!) { generation(id: $id) { id } }", json!({})),
+        // PostgreSQL text cannot hold U+0000: refused on every database before anything runs.
+        (
+            "mutation($name: String!) { createApiKey(name: $name) { secret } }",
+            json!({ "name": "nul\u{0}key" }),
+        ),
         ("{ nope }", json!({})),
         ("{", json!({})),
     ];
