@@ -162,7 +162,17 @@ impl AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> AppError {
-        AppError::Internal(error.into())
+        match error {
+            // Every pooled connection is busy or the database is unreachable: nothing is wrong
+            // with the request, and trying again shortly can succeed.
+            sea_orm::DbErr::ConnectionAcquire(cause) => {
+                tracing::warn!(error = %cause, "no database connection");
+                AppError::upstream_unavailable(
+                    "The database is not answering right now; try again in a few seconds",
+                )
+            }
+            other => AppError::Internal(other.into()),
+        }
     }
 }
 
@@ -240,6 +250,15 @@ mod tests {
         assert_eq!(ext.get("retryAfter"), Some(&async_graphql::Value::from(2)));
         assert_eq!(retry_after_seconds(Duration::ZERO), 1);
         assert_eq!(retry_after_seconds(Duration::from_secs(3)), 3);
+    }
+
+    #[test]
+    fn a_database_without_free_connections_is_upstream_unavailable() {
+        let err = AppError::from(sea_orm::DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout,
+        ));
+        assert_eq!(err.code(), ErrorCode::UpstreamUnavailable);
+        assert!(err.message().contains("try again"));
     }
 
     #[test]

@@ -155,11 +155,12 @@ async function checkAccessibleNames(page, where) {
 }
 
 /** Collects console errors (CSP violations included) and loads axe-core into every document. */
-function watchPage(page, consoleErrors) {
-  void page.addInitScript({ content: axeSource });
+async function watchPage(page, consoleErrors) {
+  // Awaited: a script registered after the first navigation started would miss that document.
+  await page.addInitScript({ content: axeSource });
   // Every Content-Security-Policy violation counts as a console error, whether or not the
   // browser logs it to the console itself.
-  void page.addInitScript(() => {
+  await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       console.error(`CSP violation: ${e.violatedDirective} refused ${e.blockedURI || 'inline code'} (${e.sourceFile || e.documentURI}:${e.lineNumber})`);
     });
@@ -182,7 +183,7 @@ async function scenario(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchPage(page, consoleErrors);
+  await watchPage(page, consoleErrors);
   const { email, password, prompt } = account;
 
   log('1. sign up from the home page');
@@ -285,7 +286,7 @@ async function scenario(browser, baseUrl) {
   log('6. phone width in dark mode: the same checks for names and contrast');
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark', isMobile: true });
   const phonePage = await phone.newPage();
-  watchPage(phonePage, consoleErrors);
+  await watchPage(phonePage, consoleErrors);
   await phonePage.goto(`${baseUrl}/explore`);
   await phonePage.getByAltText(prompt, { exact: true }).waitFor({ state: 'visible' });
   await imageLoaded(phonePage, prompt);
@@ -313,7 +314,7 @@ async function actionsAndErrors(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchPage(page, consoleErrors);
+  await watchPage(page, consoleErrors);
   // The API's refusals are answered with HTTP 200 + errors, so the console stays clean; a
   // wrong password on a stricter server could log a 401 resource error, which we allow here.
   const allowed = (e) => /status of 401/.test(e);
@@ -427,7 +428,7 @@ async function accountPages(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchPage(page, consoleErrors);
+  await watchPage(page, consoleErrors);
 
   log('7. log in by keyboard');
   await page.goto(`${baseUrl}/login`);
@@ -446,7 +447,7 @@ async function accountPages(browser, baseUrl) {
 
   log('8b. a job started elsewhere shows up in History live (myGenerationUpdates), then finishes');
   const other = await context.newPage();
-  watchPage(other, consoleErrors);
+  await watchPage(other, consoleErrors);
   await other.goto(`${baseUrl}/generate`);
   const second = `${account.prompt} (second)`;
   await other.getByLabel('Prompt', { exact: true }).fill(second);
@@ -503,7 +504,7 @@ async function graphiql(browser, baseUrl) {
   const page = await context.newPage();
   page.setDefaultTimeout(STEP_TIMEOUT);
   const consoleErrors = [];
-  watchPage(page, consoleErrors);
+  await watchPage(page, consoleErrors);
   // Nothing may come from outside: the page must work with no internet.
   const foreign = [];
   page.on('request', (req) => {
