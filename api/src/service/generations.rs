@@ -222,21 +222,23 @@ async fn admit(
     Ok(())
 }
 
+/// A job's start and end times, as selected for run-time estimates.
+type RunTimes = (Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>);
+
 /// When one of the owner's queued jobs is likely to have started: the mean run time of their
 /// last finished jobs (10 seconds when there are none yet), at least a second.
 async fn typical_run_time(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Duration> {
-    let recent: Vec<(Option<chrono::DateTime<Utc>>, Option<chrono::DateTime<Utc>>)> =
-        generation::Entity::find()
-            .select_only()
-            .column(generation::Column::StartedAt)
-            .column(generation::Column::FinishedAt)
-            .filter(generation::Column::OwnerId.eq(owner))
-            .filter(generation::Column::FinishedAt.is_not_null())
-            .order_by_desc(generation::Column::FinishedAt)
-            .limit(10)
-            .into_tuple()
-            .all(db)
-            .await?;
+    let recent: Vec<RunTimes> = generation::Entity::find()
+        .select_only()
+        .column(generation::Column::StartedAt)
+        .column(generation::Column::FinishedAt)
+        .filter(generation::Column::OwnerId.eq(owner))
+        .filter(generation::Column::FinishedAt.is_not_null())
+        .order_by_desc(generation::Column::FinishedAt)
+        .limit(10)
+        .into_tuple()
+        .all(db)
+        .await?;
     let runs: Vec<Duration> = recent
         .into_iter()
         .filter_map(|(started, finished)| (finished? - started?).to_std().ok())

@@ -70,6 +70,15 @@ pub fn month_of(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     (start, end)
 }
 
+/// What usage reads of a job: model, params, status, engine calls and start time.
+type UsageRow = (
+    String,
+    serde_json::Value,
+    Status,
+    i32,
+    Option<DateTime<Utc>>,
+);
+
 /// The owner's usage in the month around `now`.
 pub async fn monthly(
     db: &impl ConnectionTrait,
@@ -77,13 +86,7 @@ pub async fn monthly(
     now: DateTime<Utc>,
 ) -> AppResult<Usage> {
     let (start, end) = month_of(now);
-    let rows: Vec<(
-        String,
-        serde_json::Value,
-        Status,
-        i32,
-        Option<DateTime<Utc>>,
-    )> = generation::Entity::find()
+    let rows: Vec<UsageRow> = generation::Entity::find()
         .select_only()
         .column(generation::Column::Model)
         .column(generation::Column::Params)
