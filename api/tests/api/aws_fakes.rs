@@ -30,6 +30,17 @@ pub fn credentials() -> StaticAws {
     }
 }
 
+/// The AWS SDK configuration of the fakes' region and key, for building clients by hand.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            ACCESS_KEY, SECRET_KEY, None, None, "test",
+        ))
+        .load()
+        .await
+}
+
 /// Serves `make_service()` on a loopback port with hyper; returns the base URL.
 async fn serve_hyper<S>(service: S) -> String
 where

@@ -724,17 +724,7 @@ async fn models_lists_the_bedrock_models_only_with_aws_credentials() {
 #[tokio::test]
 async fn s3_storage_refuses_to_overwrite_deletes_and_rejects_tampered_urls() {
     let s3 = FakeS3::start().await;
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(aws_fakes::REGION))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            aws_fakes::ACCESS_KEY,
-            aws_fakes::SECRET_KEY,
-            None,
-            None,
-            "test",
-        ))
-        .load()
-        .await;
+    let sdk = aws_fakes::sdk_config().await;
     let store = S3Storage::new(
         &sdk,
         aws_fakes::BUCKET.into(),

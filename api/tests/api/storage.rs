@@ -85,17 +85,7 @@ fn hours_ago(hours: u64) -> SystemTime {
 #[tokio::test]
 async fn s3_calls_to_a_stalled_endpoint_fail_within_the_timeout() {
     let stalled = aws_fakes::stalled_endpoint().await;
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(aws_fakes::REGION))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            aws_fakes::ACCESS_KEY,
-            aws_fakes::SECRET_KEY,
-            None,
-            None,
-            "test",
-        ))
-        .load()
-        .await;
+    let sdk = aws_fakes::sdk_config().await;
     let store = S3Storage::new(
         &sdk,
         aws_fakes::BUCKET.into(),
