@@ -10,7 +10,7 @@ pub mod metrics;
 mod rate_limit;
 mod security_headers;
 pub mod server;
-mod websocket;
+pub mod websocket;
 
 use std::sync::Arc;
 

@@ -44,11 +44,14 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+pub mod messages;
+
 use super::HttpContext;
 use super::client_ip::{self, ClientIp};
 use crate::auth::{Credential, Standing, Viewer, authenticate, check_again};
 use crate::error::{AppError, ErrorCode, retry_after_seconds};
 use crate::graphql::is_request_error;
+use messages::{ClientMessage, Malformed, Operation, Protocol};
 
 pub const TRANSPORT_WS: &str = "graphql-transport-ws";
 pub const LEGACY_WS: &str = "graphql-ws";
@@ -69,12 +72,6 @@ const READ_BUFFER_BYTES: usize = 4 * 1024;
 const CONNECTIONS_RETRY_AFTER: Duration = Duration::from_secs(10);
 /// What a client refused for too many operations on one socket is told to wait.
 const OPERATIONS_RETRY_AFTER: Duration = Duration::from_secs(1);
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Protocol {
-    Transport,
-    Legacy,
-}
 
 /// The open WebSockets of this process, counted per client IP and per user for the caps.
 #[derive(Clone, Default)]
@@ -309,7 +306,7 @@ struct Finished {
     serial: u64,
 }
 
-struct Operation {
+struct Running {
     serial: u64,
     task: AbortHandle,
 }
@@ -323,7 +320,7 @@ struct Session {
     viewer: Option<Viewer>,
     /// This socket's place among its user's open sockets, while the caps apply.
     user_slot: Option<Slot<Uuid>>,
-    operations: HashMap<String, Operation>,
+    operations: HashMap<String, Running>,
     next_serial: u64,
     outgoing: Outgoing,
     finished_tx: mpsc::UnboundedSender<Finished>,
@@ -435,59 +432,34 @@ impl Session {
     }
 
     async fn handle(&mut self, body: &str) -> Result<(), Fatal> {
-        let invalid = || Fatal(4400, "Invalid message received".into());
-        let Ok(Value::Object(mut message)) = serde_json::from_str::<Value>(body) else {
-            return match self.protocol {
-                Protocol::Transport => Err(invalid()),
-                Protocol::Legacy => {
-                    self.send(json!({ "type": "error", "payload": { "message": "Message must be a JSON object" } }));
-                    Ok(())
-                }
-            };
-        };
-        let Some(Value::String(kind)) = message.remove("type") else {
-            return Err(invalid());
-        };
-        match (self.protocol, kind.as_str()) {
-            (_, "connection_init") => self.init(message.remove("payload")).await,
-            (Protocol::Transport, "ping") => {
+        match self.protocol.parse(body) {
+            Ok(ClientMessage::Init(payload)) => self.init(payload).await,
+            Ok(ClientMessage::Ping) => {
                 self.send(json!({ "type": "pong" }));
                 Ok(())
             }
-            (Protocol::Transport, "pong") => Ok(()),
-            (Protocol::Transport, "subscribe") | (Protocol::Legacy, "start") => self.start(message),
-            (Protocol::Transport, "complete") | (Protocol::Legacy, "stop") => {
-                if let Some(Value::String(id)) = message.get("id") {
-                    if let Some(operation) = self.operations.remove(id) {
-                        operation.task.abort();
-                    }
-                    Ok(())
-                } else {
-                    Err(invalid())
+            Ok(ClientMessage::Pong) => Ok(()),
+            Ok(ClientMessage::Start { id, operation }) => self.start(id, operation),
+            Ok(ClientMessage::Stop { id }) => {
+                if let Some(operation) = self.operations.remove(&id) {
+                    operation.task.abort();
                 }
+                Ok(())
             }
-            (Protocol::Legacy, "connection_terminate") => Err(Fatal(1000, "Normal closure".into())),
-            (Protocol::Transport, _) => Err(invalid()),
-            (Protocol::Legacy, _) => {
-                self.send(json!({ "type": "error", "payload": { "message": format!("Unknown message type `{kind}`") } }));
+            Ok(ClientMessage::Terminate) => Err(Fatal(1000, "Normal closure".into())),
+            Err(Malformed::Invalid) => Err(Fatal(4400, "Invalid message received".into())),
+            Err(Malformed::Reply(message)) => {
+                self.send(json!({ "type": "error", "payload": { "message": message } }));
                 Ok(())
             }
         }
     }
 
-    async fn init(&mut self, payload: Option<Value>) -> Result<(), Fatal> {
+    async fn init(&mut self, payload: Map<String, Value>) -> Result<(), Fatal> {
         if self.init_received {
             return Err(Fatal(4429, "Too many initialisation requests".into()));
         }
         self.init_received = true;
-        let payload = match payload {
-            None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(map)) => map,
-            Some(_) if self.protocol == Protocol::Transport => {
-                return Err(Fatal(4400, "Invalid message received".into()));
-            }
-            Some(_) => Map::new(),
-        };
         let authorization = payload
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case("authorization"))
@@ -561,12 +533,7 @@ impl Session {
         }
     }
 
-    fn start(&mut self, mut message: Map<String, Value>) -> Result<(), Fatal> {
-        let invalid = || Fatal(4400, "Invalid message received".into());
-        let id = match message.remove("id") {
-            Some(Value::String(id)) if !id.is_empty() => id,
-            _ => return Err(invalid()),
-        };
+    fn start(&mut self, id: String, operation: Operation) -> Result<(), Fatal> {
         if !self.acknowledged {
             return match self.protocol {
                 Protocol::Transport => Err(Fatal(4401, "Unauthorized".into())),
@@ -576,12 +543,6 @@ impl Session {
                 }
             };
         }
-        let Some(Value::Object(mut payload)) = message.remove("payload") else {
-            return Err(invalid());
-        };
-        let Some(Value::String(query)) = payload.remove("query") else {
-            return Err(invalid());
-        };
         if let Some(old) = self.operations.get(&id) {
             match self.protocol {
                 Protocol::Transport => {
@@ -604,16 +565,16 @@ impl Session {
             self.send(json!({ "type": "error", "id": id, "payload": errors_payload(refusal) }));
             return Ok(());
         }
-        self.start_operation(id, query, payload);
+        self.start_operation(id, operation);
         Ok(())
     }
 
-    fn start_operation(&mut self, id: String, query: String, mut payload: Map<String, Value>) {
-        let mut request = Request::new(query).data(ClientIp(self.client_ip));
-        if let Some(Value::Object(variables)) = payload.remove("variables") {
+    fn start_operation(&mut self, id: String, operation: Operation) {
+        let mut request = Request::new(operation.query).data(ClientIp(self.client_ip));
+        if let Some(variables) = operation.variables {
             request = request.variables(Variables::from_json(Value::Object(variables)));
         }
-        if let Some(Value::String(name)) = payload.remove("operationName") {
+        if let Some(name) = operation.operation_name {
             request = request.operation_name(name);
         }
         if let Some(viewer) = self.viewer {
@@ -664,7 +625,7 @@ impl Session {
         });
         self.operations.insert(
             id,
-            Operation {
+            Running {
                 serial,
                 task: task.abort_handle(),
             },
