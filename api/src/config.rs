@@ -1,7 +1,7 @@
 //! Configuration: command-line flags over environment variables over an optional TOML file
 //! over defaults. Embedded mode (the default) needs none of them.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -133,6 +133,22 @@ pub struct Settings {
     /// quota overrides it [default: unlimited].
     #[arg(long, env = "RENDERMART_MONTHLY_IMAGE_QUOTA", global = true)]
     pub monthly_image_quota: Option<u32>,
+    /// The address people and integrators reach this server at, e.g. https://render.example;
+    /// image URLs in GraphQL are absolute under it, and webhooks always send absolute URLs
+    /// [default: relative URLs in GraphQL; webhooks use the URL `serve` prints].
+    #[arg(long, env = "RENDERMART_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Allow webhooks to loopback, private, link-local, CGNAT and unique-local addresses
+    /// [default: true in development, false in production].
+    #[arg(long, env = "RENDERMART_WEBHOOK_ALLOW_PRIVATE", global = true)]
+    pub webhook_allow_private: Option<bool>,
+    /// Waits between a webhook delivery's attempts, comma-separated, each with a unit (ms,
+    /// s, m, h); each wait varies by up to a tenth [default: 5s,5m,30m,2h,5h,10h,10h].
+    #[arg(long, env = "RENDERMART_WEBHOOK_RETRY_DELAYS", global = true)]
+    pub webhook_retry_delays: Option<String>,
+    /// Seconds a webhook receiver has to answer [default: 10].
+    #[arg(long, env = "RENDERMART_WEBHOOK_TIMEOUT_SECONDS", global = true)]
+    pub webhook_timeout_seconds: Option<u64>,
     /// Rate limits, caps and cost, size and time limits (TOML: the `[limits]` table).
     #[command(flatten)]
     #[serde(default)]
@@ -181,6 +197,12 @@ impl Settings {
             max_attempts: self.max_attempts.or(lower.max_attempts),
             shutdown_grace_seconds: self.shutdown_grace_seconds.or(lower.shutdown_grace_seconds),
             url_ttl_seconds: self.url_ttl_seconds.or(lower.url_ttl_seconds),
+            public_url: self.public_url.or(lower.public_url),
+            webhook_allow_private: self.webhook_allow_private.or(lower.webhook_allow_private),
+            webhook_retry_delays: self.webhook_retry_delays.or(lower.webhook_retry_delays),
+            webhook_timeout_seconds: self
+                .webhook_timeout_seconds
+                .or(lower.webhook_timeout_seconds),
             frontend_dir: self.frontend_dir.or(lower.frontend_dir),
             bedrock_models: self.bedrock_models.or(lower.bedrock_models),
             bedrock_region: self.bedrock_region.or(lower.bedrock_region),
@@ -236,6 +258,22 @@ pub struct Config {
     /// Images a month per user with paid models, unless the user has a quota of their own.
     pub monthly_image_quota: Option<u32>,
     pub limits: Limits,
+    /// Where this server is reached from outside, without a trailing slash.
+    pub public_url: Option<String>,
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered.
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// What image URLs in webhook bodies start with: the public URL, else this server's own.
+    pub base_url: String,
+    pub allow_private: bool,
+    /// Production refuses plain http endpoints.
+    pub require_https: bool,
+    /// The wait before each attempt after the first; their number is the attempts after it.
+    pub retry_delays: Vec<Duration>,
+    pub timeout: Duration,
 }
 
 /// S3 presigned URLs cannot live longer than a week (SigV4 query signing limit).
@@ -370,9 +408,35 @@ impl Config {
             s3_public_endpoint_url: non_empty(settings.s3_public_endpoint_url),
         };
 
+        let public_url = match non_empty(settings.public_url) {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Some(url.trim_end_matches('/').to_owned())
+            }
+            Some(url) => bail!(
+                "RENDERMART_PUBLIC_URL is `{url}`; give the full address, such as https://render.example.com"
+            ),
+            None => None,
+        };
+        let development = environment == Environment::Development;
+        let host = settings.host.unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let webhooks = WebhookConfig {
+            base_url: public_url
+                .clone()
+                .unwrap_or_else(|| served_url(SocketAddr::new(host, port))),
+            allow_private: settings.webhook_allow_private.unwrap_or(development),
+            require_https: !development,
+            retry_delays: parse_delays(
+                settings
+                    .webhook_retry_delays
+                    .as_deref()
+                    .unwrap_or("5s,5m,30m,2h,5h,10h,10h"),
+            )?,
+            timeout: Duration::from_secs(settings.webhook_timeout_seconds.unwrap_or(10).max(1)),
+        };
+
         Ok(Config {
             environment,
-            host: settings.host.unwrap_or(IpAddr::from([127, 0, 0, 1])),
+            host,
             port,
             metrics_port: settings.metrics_port,
             data_dir,
@@ -392,8 +456,42 @@ impl Config {
             aws,
             monthly_image_quota: settings.monthly_image_quota,
             limits,
+            public_url,
+            webhooks,
         })
     }
+}
+
+/// The URL a server listening on `address` prints and answers at.
+pub fn served_url(address: SocketAddr) -> String {
+    format!("http://{address}")
+}
+
+/// Reads `5s,5m,2h` (units ms, s, m, h) into durations.
+fn parse_delays(text: &str) -> anyhow::Result<Vec<Duration>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let split = part
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(part.len());
+            let (number, unit) = part.split_at(split);
+            let unit_ms = match unit {
+                "ms" => 1,
+                "s" => 1000,
+                "m" => 60_000,
+                "h" => 3_600_000,
+                _ => 0,
+            };
+            match number.parse::<u64>() {
+                Ok(n) if unit_ms > 0 => Ok(Duration::from_millis(n.saturating_mul(unit_ms))),
+                _ => bail!(
+                    "RENDERMART_WEBHOOK_RETRY_DELAYS has `{part}`; write waits such as 5s,5m,30m,2h"
+                ),
+            }
+        })
+        .collect()
 }
 
 fn non_empty(value: Option<String>) -> Option<String> {
@@ -593,5 +691,21 @@ mod tests {
                 .to_string()
                 .contains("file://DIR")
         );
+    }
+
+    #[test]
+    fn webhook_retry_delays_take_units_or_say_how_to_write_them() {
+        assert_eq!(
+            parse_delays("5s, 5m,2h,250ms").unwrap(),
+            vec![
+                Duration::from_secs(5),
+                Duration::from_secs(300),
+                Duration::from_secs(7200),
+                Duration::from_millis(250)
+            ]
+        );
+        let err = parse_delays("5s,soon").unwrap_err().to_string();
+        assert!(err.contains("`soon`"), "{err}");
+        assert!(parse_delays("5").is_err(), "a wait needs its unit");
     }
 }

@@ -137,6 +137,27 @@ impl AppError {
         }
     }
 
+    /// The error of one item of a list argument, naming its index: `requests[3].width: …`.
+    pub fn in_list_item(self, list: &'static str, index: usize) -> AppError {
+        match self {
+            AppError::Client {
+                code,
+                message,
+                field,
+                retry_after,
+            } => AppError::Client {
+                code,
+                message: match field {
+                    Some(field) => format!("{list}[{index}].{field}: {message}"),
+                    None => format!("{list}[{index}]: {message}"),
+                },
+                field: Some(list),
+                retry_after,
+            },
+            internal => internal,
+        }
+    }
+
     pub fn quota_exceeded(message: impl Into<String>) -> AppError {
         AppError::client(ErrorCode::QuotaExceeded, message)
     }

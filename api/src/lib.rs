@@ -15,3 +15,4 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod storage;
+pub mod webhooks;

@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::TokenKeys;
-use crate::config::{Config, StorageLocation};
+use crate::config::{Config, StorageLocation, served_url};
 use crate::engines::{EngineRegistry, bedrock, offline};
 use crate::graphql::build_schema;
 use crate::http::metrics::MetricsEndpoint;
@@ -23,6 +23,7 @@ use crate::state::AppState;
 use crate::storage::s3::S3Endpoints;
 use crate::storage::sweeper::spawn_sweeper;
 use crate::storage::{LocalStorage, S3Storage, Storage};
+use crate::webhooks::sender::spawn_sender;
 
 /// Connects to the configured database. SQLite runs in WAL mode with a busy timeout so the
 /// API and the workers can write concurrently.
@@ -234,6 +235,10 @@ pub async fn run_workers(state: &AppState, shutdown: CancellationToken) {
             state.storage.clone(),
             shutdown.clone(),
         ));
+        match spawn_sender(state.clone(), shutdown.clone()) {
+            Ok(sender) => workers.push(sender),
+            Err(error) => tracing::error!(?error, "the webhook sender could not start"),
+        }
     }
     shutdown.cancelled().await;
     // Workers release their jobs at the grace deadline; allow a little more for that write.
@@ -255,12 +260,16 @@ pub struct Application {
 
 impl Application {
     /// Binds the configured address (port 0 picks a free port, which tests use).
-    pub async fn build(config: Config) -> anyhow::Result<Application> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Application> {
         let address = (config.host, config.port);
-        let state = build_state(config).await?;
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot listen on {}:{}", address.0, address.1))?;
+        if config.public_url.is_none() {
+            // Port 0 is only known now.
+            config.webhooks.base_url = served_url(listener.local_addr()?);
+        }
+        let state = build_state(config).await?;
         let metrics = MetricsEndpoint::bind(&state.config).await?;
         Ok(Application {
             listener,
@@ -270,10 +279,10 @@ impl Application {
     }
 
     pub fn url(&self) -> String {
-        match self.listener.local_addr() {
-            Ok(addr) => format!("http://{addr}"),
-            Err(_) => String::new(),
-        }
+        self.listener
+            .local_addr()
+            .map(served_url)
+            .unwrap_or_default()
     }
 
     /// Where `/api/metrics` is served when it has a port of its own.

@@ -27,6 +27,8 @@ pub struct Model {
     pub idempotency_key: Option<String>,
     /// Engine calls made for this job (usage accounting).
     pub engine_calls: i32,
+    /// The batch it was queued in, if any.
+    pub batch_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,

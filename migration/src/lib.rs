@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_initial;
 mod m20261129_000002_user_token_version;
+mod m20261129_000003_webhooks_batches;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261129_000002_user_token_version::Migration),
+            Box::new(m20261129_000003_webhooks_batches::Migration),
         ]
     }
 }

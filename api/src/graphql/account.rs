@@ -6,11 +6,12 @@ use entity::{api_key, user};
 
 use super::cost;
 use super::relay::{NodeType, expect_global_id, global_id};
+use super::webhooks::Webhook;
 use super::{app_state, client_ip, require_viewer};
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::service::accounts::{self, Change, PreferenceChanges, Preferences};
-use crate::service::{api_keys, usage};
+use crate::service::{api_keys, usage, webhooks};
 
 /// A RenderMart account. Private fields (email, preferences, API keys) are visible only to
 /// the account itself; elsewhere they are null.
@@ -106,6 +107,15 @@ impl User {
 
     /// Live (unrevoked) API keys, newest first; only for the account itself.
     #[graphql(complexity = "cost::list(cost::UNPAGED_LIST_ITEMS, child_complexity)")]
+    /// The account's webhook endpoints; only for the account itself (empty for anyone else).
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<Webhook>> {
+        if !self.is_viewer(ctx) {
+            return Ok(Vec::new());
+        }
+        let hooks = webhooks::list(&app_state(ctx).db, self.model.id).await?;
+        Ok(hooks.into_iter().map(Webhook).collect())
+    }
+
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApiKey>>> {
         if !self.is_viewer(ctx) {
             return Ok(None);

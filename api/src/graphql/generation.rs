@@ -162,7 +162,11 @@ impl Image {
         let state = app_state(ctx);
         Ok(state
             .storage
-            .url(&self.0.storage_key, state.config.url_ttl)
+            .url(
+                &self.0.storage_key,
+                state.config.url_ttl,
+                state.config.public_url.as_deref(),
+            )
             .await
             .map_err(AppError::internal)?)
     }
@@ -172,7 +176,11 @@ impl Image {
         let state = app_state(ctx);
         Ok(state
             .storage
-            .url(&self.0.thumbnail_key, state.config.url_ttl)
+            .url(
+                &self.0.thumbnail_key,
+                state.config.url_ttl,
+                state.config.public_url.as_deref(),
+            )
             .await
             .map_err(AppError::internal)?)
     }
@@ -271,22 +279,40 @@ impl Prompt {
 #[derive(InputObject, Default)]
 pub struct GenerateImagesInput {
     /// What to draw.
-    prompt: String,
+    pub prompt: String,
     /// What to leave out.
-    negative_prompt: Option<String>,
+    pub negative_prompt: Option<String>,
     /// A model id from `models`; default: your preference, then the server's first model.
-    model: Option<String>,
-    width: Option<i32>,
-    height: Option<i32>,
+    pub model: Option<String>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
     /// How many images.
-    count: Option<i32>,
+    pub count: Option<i32>,
     /// Leave out for a random seed; the job's `params` show the seed used.
-    seed: Option<i64>,
-    cfg_scale: Option<f64>,
-    style_preset: Option<String>,
-    quality: Option<String>,
+    pub seed: Option<i64>,
+    pub cfg_scale: Option<f64>,
+    pub style_preset: Option<String>,
+    pub quality: Option<String>,
     /// Resending with the same key returns the same job instead of queuing another.
-    idempotency_key: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+impl From<GenerateImagesInput> for GenerateRequest {
+    fn from(input: GenerateImagesInput) -> GenerateRequest {
+        GenerateRequest {
+            prompt: input.prompt,
+            negative_prompt: input.negative_prompt,
+            model: input.model,
+            width: input.width,
+            height: input.height,
+            count: input.count,
+            seed: input.seed,
+            cfg_scale: input.cfg_scale,
+            style_preset: input.style_preset,
+            quality: input.quality,
+            idempotency_key: input.idempotency_key,
+        }
+    }
 }
 
 #[derive(InputObject, Default)]
@@ -388,21 +414,8 @@ impl GenerationMutation {
         input: GenerateImagesInput,
     ) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
-        let request = GenerateRequest {
-            prompt: input.prompt,
-            negative_prompt: input.negative_prompt,
-            model: input.model,
-            width: input.width,
-            height: input.height,
-            count: input.count,
-            seed: input.seed,
-            cfg_scale: input.cfg_scale,
-            style_preset: input.style_preset,
-            quality: input.quality,
-            idempotency_key: input.idempotency_key,
-        };
         Ok(Generation(
-            generations::submit(app_state(ctx), viewer.user_id, request).await?,
+            generations::submit(app_state(ctx), viewer.user_id, input.into()).await?,
         ))
     }
 

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one file per domain, merged in `schema.rs`.
 
 mod account;
+mod batches;
 mod cost;
 mod generation;
 mod loaders;
@@ -9,6 +10,7 @@ mod node;
 pub mod pipeline;
 pub mod relay;
 mod schema;
+mod webhooks;
 
 pub use schema::{AppSchema, build_schema, sdl};
 

@@ -21,6 +21,9 @@ pub enum NodeType {
     Prompt,
     Generation,
     Image,
+    Batch,
+    Webhook,
+    WebhookDelivery,
 }
 
 impl NodeType {
@@ -31,6 +34,9 @@ impl NodeType {
             NodeType::Prompt => "Prompt",
             NodeType::Generation => "Generation",
             NodeType::Image => "Image",
+            NodeType::Batch => "Batch",
+            NodeType::Webhook => "Webhook",
+            NodeType::WebhookDelivery => "WebhookDelivery",
         }
     }
 
@@ -41,6 +47,9 @@ impl NodeType {
             NodeType::Prompt,
             NodeType::Generation,
             NodeType::Image,
+            NodeType::Batch,
+            NodeType::Webhook,
+            NodeType::WebhookDelivery,
         ]
         .into_iter()
         .find(|t| t.name() == name)

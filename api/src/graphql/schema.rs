@@ -1,21 +1,34 @@
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
 use super::account::{AccountMutation, AccountQuery};
+use super::batches::{BatchMutation, BatchQuery, BatchSubscription};
 use super::generation::{GenerationMutation, GenerationQuery, GenerationSubscription};
 use super::loaders::db_loader;
 use super::models::ModelsQuery;
 use super::node::NodeQuery;
 use super::pipeline::{DocumentLimits, RequestPipeline};
+use super::webhooks::WebhookMutation;
 use crate::state::AppState;
 
 #[derive(MergedObject, Default)]
-pub struct Query(AccountQuery, ModelsQuery, GenerationQuery, NodeQuery);
+pub struct Query(
+    AccountQuery,
+    ModelsQuery,
+    GenerationQuery,
+    BatchQuery,
+    NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, GenerationMutation);
+pub struct Mutation(
+    AccountMutation,
+    GenerationMutation,
+    BatchMutation,
+    WebhookMutation,
+);
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(GenerationSubscription);
+pub struct Subscription(GenerationSubscription, BatchSubscription);
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;
 

@@ -44,6 +44,8 @@ struct Inner {
     db: DatabaseConnection,
     /// Wakes idle workers when a job is queued in this process.
     job_queued: Notify,
+    /// Wakes the webhook sender when deliveries were written in this process.
+    deliveries_written: Notify,
 }
 
 /// What crosses between replicas: just enough to reload the row.
@@ -63,6 +65,7 @@ impl EventBus {
                 replica_id: Uuid::new_v4(),
                 db,
                 job_queued: Notify::new(),
+                deliveries_written: Notify::new(),
             }),
         }
     }
@@ -126,6 +129,16 @@ impl EventBus {
     /// Completes when a job is queued (here or, on PostgreSQL, on another replica).
     pub async fn job_queued(&self) {
         self.inner.job_queued.notified().await;
+    }
+
+    /// Tells the webhook sender that deliveries are due (after their transaction committed).
+    pub fn deliveries_written(&self) {
+        self.inner.deliveries_written.notify_one();
+    }
+
+    /// Completes when deliveries were written in this process.
+    pub async fn deliveries_due(&self) {
+        self.inner.deliveries_written.notified().await;
     }
 
     /// On PostgreSQL, listens for other replicas' changes until the process ends. Reconnects

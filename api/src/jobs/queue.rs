@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::error::AppResult;
 
 /// Writes `$n` placeholders as the backend wants them. Placeholders must appear in order.
-fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
+pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Statement {
     let sql = if backend == DatabaseBackend::Postgres {
         sql.to_owned()
     } else {

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use chrono::Utc;
 use entity::generation::{self, ErrorCode};
 use entity::prompt;
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, TransactionTrait};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -20,6 +20,7 @@ use crate::imaging::{self, ImageMetadata};
 use crate::service::images;
 use crate::state::AppState;
 use crate::storage::image_keys;
+use crate::webhooks::outbox;
 
 /// How often an idle worker looks for jobs queued by other processes.
 const IDLE_POLL: Duration = Duration::from_secs(1);
@@ -70,22 +71,25 @@ pub async fn try_run_one(
     shutdown: &CancellationToken,
     grace: Duration,
 ) -> AppResult<bool> {
-    for failed in queue::fail_exhausted(&state.db, state.config.max_attempts).await? {
-        tracing::warn!(generation = %failed.id, "job failed after its workers died on every attempt");
-        state.events.publish(failed).await;
+    let txn = state.db.begin().await?;
+    let exhausted = queue::fail_exhausted(&txn, state.config.max_attempts).await?;
+    let mut wake = false;
+    for failed in &exhausted {
+        wake |= outbox::job_changed(state, &txn, failed).await?;
     }
-    let Some(job) = queue::claim(
-        &state.db,
-        worker,
-        state.config.lease,
-        state.config.max_attempts,
-    )
-    .await?
-    else {
+    txn.commit().await?;
+    announce(state, exhausted, wake).await;
+
+    let txn = state.db.begin().await?;
+    let claimed = queue::claim(&txn, worker, state.config.lease, state.config.max_attempts).await?;
+    let Some(job) = claimed else {
+        txn.rollback().await?;
         return Ok(false);
     };
+    let wake = outbox::job_changed(state, &txn, &job).await?;
+    txn.commit().await?;
     tracing::info!(generation = %job.id, attempt = job.attempts, worker, "job claimed");
-    state.events.publish(job.clone()).await;
+    announce(state, vec![job.clone()], wake).await;
     let id = job.id;
     let lease = LeaseKeeper::start(state, id, worker);
     if let Err(error) = run_job(state, worker, job, shutdown, grace, &lease.lost).await {
@@ -94,6 +98,44 @@ pub async fn try_run_one(
     drop(lease);
     if let Some(row) = generation::Entity::find_by_id(id).one(&state.db).await? {
         state.events.publish(row).await;
+    }
+    Ok(true)
+}
+
+/// Publishes committed changes, and wakes the webhook sender when they wrote deliveries.
+async fn announce(state: &AppState, jobs: Vec<generation::Model>, deliveries_written: bool) {
+    if deliveries_written {
+        state.events.deliveries_written();
+    }
+    for job in jobs {
+        if job.status == generation::Status::Failed {
+            tracing::warn!(generation = %job.id, "job failed after its workers died on every attempt");
+        }
+        state.events.publish(job).await;
+    }
+}
+
+/// Ends the job if the worker still holds it (false otherwise), writing its webhooks and
+/// finishing its batch in the same transaction.
+async fn end_job(
+    state: &AppState,
+    id: uuid::Uuid,
+    worker: &str,
+    outcome: Outcome,
+) -> AppResult<bool> {
+    let txn = state.db.begin().await?;
+    if !queue::finish(&txn, id, worker, outcome).await? {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let job = generation::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("generation {id} vanished")))?;
+    let wake = outbox::job_changed(state, &txn, &job).await?;
+    txn.commit().await?;
+    if wake {
+        state.events.deliveries_written();
     }
     Ok(true)
 }
@@ -122,8 +164,8 @@ async fn fail_job(
             )
         }
     };
-    queue::finish(
-        &state.db,
+    end_job(
+        state,
         id,
         worker,
         Outcome::Failed {
@@ -237,8 +279,8 @@ async fn run_job(
             "The model `{}` is not available on this server any more; choose another model",
             job.model
         );
-        queue::finish(
-            &state.db,
+        end_job(
+            state,
             job.id,
             worker,
             Outcome::Failed {
@@ -312,8 +354,8 @@ async fn run_job(
                 tracing::error!(generation = %job.id, error = ?inner, "engine failed");
             }
             let (code, message) = error.code_and_message();
-            queue::finish(
-                &state.db,
+            end_job(
+                state,
                 job.id,
                 worker,
                 Outcome::Failed {
@@ -352,7 +394,7 @@ async fn run_job(
             filtered: output.filtered,
         }
     };
-    queue::finish(&state.db, job.id, worker, outcome).await?;
+    end_job(state, job.id, worker, outcome).await?;
     Ok(())
 }
 

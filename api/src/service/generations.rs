@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use entity::generation::{self, Status};
-use entity::{prompt, user};
+use entity::{batch, prompt, user};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
@@ -21,6 +21,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::accounts::{self, Preferences};
+use super::batches::MAX_BATCH_JOBS;
 use super::pagination::{PageRequest, keyset_page};
 use super::usage;
 use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
@@ -28,6 +29,7 @@ use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
 use crate::limits::wait_words;
 use crate::state::AppState;
+use crate::webhooks::outbox;
 
 /// What a client asks for; anything left out comes from preferences, then the model.
 #[derive(Debug, Default, Clone)]
@@ -179,14 +181,29 @@ async fn begin_for_owner(
     Ok((txn, user))
 }
 
-/// Refuses a new job of `count` images when the owner's queue is full or, for a paid model,
-/// when it would go over the monthly quota. Runs under the owner's lock (`begin_for_owner`).
+/// What a submission adds to its owner's queue and quota.
+struct Admission {
+    jobs: u32,
+    /// Images asked of paid models (the offline renderer is free).
+    paid_images: u32,
+}
+
+impl Admission {
+    fn of(model: &ModelInfo, count: u32) -> Admission {
+        Admission {
+            jobs: 1,
+            paid_images: if model.offline { 0 } else { count },
+        }
+    }
+}
+
+/// Refuses new jobs when the owner's queue would be over its cap or, for paid models, when
+/// they would go over the monthly quota. Runs under the owner's lock (`begin_for_owner`).
 async fn admit(
     txn: &DatabaseTransaction,
     state: &AppState,
     owner: &user::Model,
-    model: &ModelInfo,
-    count: u32,
+    admission: Admission,
 ) -> AppResult<()> {
     if let Some(cap) = state.limiter.max_queued_jobs_per_user() {
         let queued = generation::Entity::find()
@@ -194,7 +211,7 @@ async fn admit(
             .filter(generation::Column::Status.eq(Status::Queued))
             .count(txn)
             .await?;
-        if queued >= u64::from(cap) {
+        if queued + u64::from(admission.jobs) > u64::from(cap) {
             // RATE_LIMITED, not CONFLICT: the refusal ends by itself as workers take the
             // queued jobs, which is what RATE_LIMITED with retryAfter tells a client (the
             // same request will succeed later; back off and resend it). CONFLICT would mean
@@ -209,13 +226,13 @@ async fn admit(
             ));
         }
     }
-    if !model.offline {
+    if admission.paid_images > 0 {
         usage::check_quota(
             txn,
             &state.engines,
             owner,
             state.config.monthly_image_quota,
-            count,
+            admission.paid_images,
         )
         .await?;
     }
@@ -282,23 +299,101 @@ pub async fn submit(
         txn.rollback().await?;
         return Ok(existing);
     }
-    admit(&txn, state, &user, model, params.count).await?;
+    admit(&txn, state, &user, Admission::of(model, params.count)).await?;
     let now = Utc::now();
-    let prompt = prompt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        owner_id: Set(owner),
-        text: Set(request.prompt.trim().to_owned()),
-        negative_text: Set(negative),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let prompt = new_prompt(owner, &request.prompt, negative, now)
+        .insert(&txn)
+        .await?;
     let job = new_job(owner, prompt.id, &model.id, params_json, key, now)
         .insert(&txn)
         .await?;
     txn.commit().await?;
     state.events.publish(job.clone()).await;
     Ok(job)
+}
+
+/// Queues several jobs as one batch, all or nothing: every request is checked first (an
+/// error names the request's index), then all are admitted together against the queue cap
+/// and the quota, and inserted in one transaction. Counts as one call for the rate limit.
+pub async fn submit_batch(
+    state: &AppState,
+    owner: Uuid,
+    requests: Vec<GenerateRequest>,
+) -> AppResult<batch::Model> {
+    if requests.is_empty() || requests.len() > MAX_BATCH_JOBS {
+        return Err(AppError::bad_input(
+            "requests",
+            format!(
+                "A batch queues 1 to {MAX_BATCH_JOBS} generations; this one asks for {}",
+                requests.len()
+            ),
+        ));
+    }
+    state.limiter.generation(owner)?;
+    let user = accounts::find(&state.db, owner).await?;
+    let prefs = Preferences::of(&user);
+    let mut resolved = Vec::with_capacity(requests.len());
+    let mut admission = Admission {
+        jobs: 0,
+        paid_images: 0,
+    };
+    for (index, request) in requests.iter().enumerate() {
+        let item = |error: AppError| error.in_list_item("requests", index);
+        if request.idempotency_key.is_some() {
+            return Err(item(AppError::bad_input(
+                "idempotencyKey",
+                "Leave idempotencyKey out of a batch's requests",
+            )));
+        }
+        let (model, negative, params) = resolve(&state.engines, &prefs, request).map_err(item)?;
+        let one = Admission::of(model, params.count);
+        admission.jobs += one.jobs;
+        admission.paid_images += one.paid_images;
+        let params_json = serde_json::to_value(&params).map_err(AppError::internal)?;
+        resolved.push((request, model, negative, params_json));
+    }
+
+    let (txn, user) = begin_for_owner(&state.db, owner).await?;
+    admit(&txn, state, &user, admission).await?;
+    let now = Utc::now();
+    let batch = batch::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        owner_id: Set(owner),
+        total: Set(resolved.len() as i32),
+        created_at: Set(now),
+        finished_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let mut jobs = Vec::with_capacity(resolved.len());
+    for (request, model, negative, params_json) in resolved {
+        let prompt = new_prompt(owner, &request.prompt, negative, now)
+            .insert(&txn)
+            .await?;
+        let mut job = new_job(owner, prompt.id, &model.id, params_json, None, now);
+        job.batch_id = Set(Some(batch.id));
+        jobs.push(job.insert(&txn).await?);
+    }
+    txn.commit().await?;
+    for job in jobs {
+        state.events.publish(job).await;
+    }
+    Ok(batch)
+}
+
+fn new_prompt(
+    owner: Uuid,
+    text: &str,
+    negative: Option<String>,
+    now: chrono::DateTime<Utc>,
+) -> prompt::ActiveModel {
+    prompt::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        owner_id: Set(owner),
+        text: Set(text.trim().to_owned()),
+        negative_text: Set(negative),
+        created_at: Set(now),
+    }
 }
 
 fn new_job(
@@ -326,6 +421,7 @@ fn new_job(
         error_message: Set(None),
         idempotency_key: Set(idempotency_key),
         engine_calls: Set(0),
+        batch_id: Set(None),
         created_at: Set(now),
         started_at: Set(None),
         finished_at: Set(None),
@@ -358,20 +454,27 @@ pub async fn owned(
 /// stops; what it had not recorded is discarded.
 pub async fn cancel(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generation::Model> {
     let job = owned(&state.db, owner, id).await?;
+    let txn = state.db.begin().await?;
     let result = queue::without_lease(generation::Entity::update_many())
         .col_expr(generation::Column::Status, Expr::value(Status::Cancelled))
         .col_expr(generation::Column::Stage, Expr::value("cancelled"))
         .col_expr(generation::Column::FinishedAt, Expr::value(Utc::now()))
         .filter(generation::Column::Id.eq(job.id))
         .filter(generation::Column::Status.is_in([Status::Queued, Status::Running]))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
-    let job = owned(&state.db, owner, id).await?;
+    let job = owned(&txn, owner, id).await?;
     if result.rows_affected == 0 {
+        txn.rollback().await?;
         return Err(AppError::conflict(format!(
             "This generation has already ended ({}); only queued or running ones can be cancelled",
             job.status.to_value()
         )));
+    }
+    let wake = outbox::job_changed(state, &txn, &job).await?;
+    txn.commit().await?;
+    if wake {
+        state.events.deliveries_written();
     }
     state.events.publish(job.clone()).await;
     Ok(job)
@@ -399,8 +502,7 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
         &txn,
         state,
         &user,
-        model,
-        usage::images_asked_for(&old.params),
+        Admission::of(model, usage::images_asked_for(&old.params)),
     )
     .await?;
     let job = new_job(

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod batches;
 pub mod generations;
 pub mod images;
 pub mod pagination;
 pub mod prompts;
 pub mod usage;
+pub mod webhooks;

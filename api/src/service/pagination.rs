@@ -44,3 +44,27 @@ pub fn keyset_page<E: EntityTrait>(
         .order_by_desc(id)
         .limit(page.first + 1)
 }
+
+/// `keyset_page` in the other direction: oldest first, after the cursor.
+pub fn keyset_page_oldest_first<E: EntityTrait>(
+    select: Select<E>,
+    created_at: E::Column,
+    id: E::Column,
+    page: PageRequest,
+) -> Select<E> {
+    let select = match page.after {
+        Some(after) => select.filter(
+            Condition::any().add(created_at.gt(after.created_at)).add(
+                created_at
+                    .eq(after.created_at)
+                    .and(id.gt(after.id))
+                    .into_condition(),
+            ),
+        ),
+        None => select,
+    };
+    select
+        .order_by_asc(created_at)
+        .order_by_asc(id)
+        .limit(page.first + 1)
+}

@@ -58,10 +58,19 @@ impl Storage {
         }
     }
 
-    /// A URL that serves the object until `ttl` from now.
-    pub async fn url(&self, key: &str, ttl: Duration) -> anyhow::Result<String> {
+    /// A URL that serves the object until `ttl` from now. Local files are served by this
+    /// server under a relative path, made absolute under `base` when one is given.
+    pub async fn url(
+        &self,
+        key: &str,
+        ttl: Duration,
+        base: Option<&str>,
+    ) -> anyhow::Result<String> {
         match self {
-            Storage::Local(local) => Ok(local.signed_url(key, ttl)),
+            Storage::Local(local) => {
+                let path = local.signed_url(key, ttl);
+                Ok(base.map_or_else(|| path.clone(), |base| format!("{base}{path}")))
+            }
             Storage::S3(s3) => s3.presigned_url(key, ttl).await,
         }
     }

@@ -19,6 +19,7 @@ mod schema_fuzz;
 mod server;
 mod sessions;
 mod storage;
+mod webhooks;
 mod websocket;
 mod websocket_limits;
 mod ws_client;
