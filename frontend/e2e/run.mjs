@@ -7,6 +7,8 @@
 // engine), drives Debian's /usr/bin/chromium through playwright-core, saves a screenshot of
 // every step, and ends with "e2e: N passed, N failed" (exit code 1 on any failure).
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -553,6 +555,157 @@ async function graphiql(browser, baseUrl) {
   await context.close();
 }
 
+/** A webhook receiver on 127.0.0.1 (random port): answers 204 and records every request. */
+function startReceiver() {
+  const requests = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(204).end();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      cleanups.push(
+        () =>
+          new Promise((done) => {
+            // The server's HTTP client may keep its connection open: do not wait for it.
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      );
+      resolve({ port: server.address().port, requests });
+    });
+  });
+}
+
+/** The body's `type`, or null when it is not JSON. */
+function eventType(request) {
+  try {
+    return JSON.parse(request.body).type ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Standard Webhooks: base64(HMAC-SHA256(base64-decoded secret, "id.timestamp.body")), sent as "v1,<sig>". */
+function signatureValid(secret, request) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signed = `${request.headers['webhook-id']}.${request.headers['webhook-timestamp']}.${request.body}`;
+  const expected = `v1,${createHmac('sha256', key).update(signed).digest('base64')}`;
+  return String(request.headers['webhook-signature']).split(' ').includes(expected);
+}
+
+/** A new user's webhook gets the generation.succeeded delivery of their job, signed, and the log shows it. */
+async function webhooks(browser, baseUrl) {
+  const receiver = await startReceiver();
+  const hookUrl = `http://127.0.0.1:${receiver.port}/hook`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  await watchPage(page, consoleErrors);
+  const stamp = Date.now().toString(36);
+  const email = `e2e-hooks-${stamp}@example.com`;
+  const prompt = `A windmill in a storm, e2e webhooks ${stamp}`;
+  const nav = page.getByRole('navigation', { name: 'Main' });
+
+  log(`18. sign up another user (the receiver listens at ${hookUrl})`);
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Display name').fill('E2E Hooks');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/generate$/);
+
+  log('19. Settings → Webhooks: add an endpoint for generation.succeeded; its signing secret shows once');
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Manage webhooks' }).click();
+  await page.waitForURL(/\/settings\/webhooks$/);
+  await page.getByText('No webhooks yet.').waitFor();
+  await page.getByLabel('Endpoint URL').fill(hookUrl);
+  await page.getByLabel('Description (optional)').fill('e2e receiver');
+  for (const name of ['Generation started', 'Generation succeeded', 'Generation failed', 'Generation cancelled', 'Batch completed']) {
+    await page.getByLabel(name, { exact: true }).setChecked(name === 'Generation succeeded');
+  }
+  await page.getByRole('button', { name: 'Add webhook' }).click();
+  const secret = ((await page.getByTestId('webhook-secret').textContent()) ?? '').trim();
+  if (!/^whsec_[A-Za-z0-9+/]+=*$/.test(secret)) throw new Error(`the webhook secret is not whsec_ + base64: ${secret}`);
+  await page.getByRole('status').filter({ hasText: 'It will not be shown again.' }).waitFor();
+  const item = page.getByRole('list', { name: 'Your webhooks' }).getByRole('listitem').filter({ hasText: hookUrl });
+  await item.waitFor();
+  if (!(await item.textContent()).includes('generation.succeeded')) throw new Error('the new webhook does not list generation.succeeded');
+  await screenshot(page, 'webhook-created');
+  await checkAccessibleNames(page, 'webhooks');
+  await page.getByRole('button', { name: 'Done' }).click();
+  if (await page.getByTestId('webhook-secret').count()) throw new Error('the webhook secret is still shown after Done');
+
+  log('20. generate with the offline engine until the job succeeds');
+  await nav.getByRole('link', { name: 'Generate' }).click();
+  await page.waitForURL(/\/generate$/);
+  const modelSelect = page.getByLabel('Model', { exact: true });
+  const offlineOption = await modelSelect.locator('option', { hasText: /offline/i }).filter({ hasText: /no AI/i }).first().getAttribute('value');
+  if (!offlineOption) throw new Error('no model is labelled offline, no AI');
+  await modelSelect.selectOption(offlineOption);
+  await page.getByLabel('Prompt', { exact: true }).fill(prompt);
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await page
+    .getByRole('list', { name: 'Generated images' })
+    .getByAltText(prompt, { exact: true })
+    .first()
+    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT * 2 });
+
+  log('21. the delivery log shows generation.succeeded DELIVERED, answered 204');
+  await nav.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('link', { name: 'Manage webhooks' }).click();
+  await page.waitForURL(/\/settings\/webhooks$/);
+  await item.getByRole('button', { name: 'Show deliveries' }).click();
+  // The log polls every 3 s; the delivery may need a retry or two.
+  const row = item.locator('tr[data-event="generation.succeeded"][data-status="DELIVERED"]').first();
+  await row.waitFor({ timeout: STEP_TIMEOUT * 2 });
+  const rowText = (await row.textContent()) ?? '';
+  if (!rowText.includes('204')) throw new Error(`the delivered row does not show the 204 answer: ${rowText}`);
+  await screenshot(page, 'webhook-deliveries');
+  await checkAccessibleNames(page, 'webhook deliveries');
+
+  log('22. the receiver got it with webhook-id, webhook-timestamp and a valid webhook-signature');
+  const succeeded = () => receiver.requests.filter((r) => r.method === 'POST' && r.url === '/hook' && eventType(r) === 'generation.succeeded');
+  const [hit] = succeeded();
+  if (!hit) {
+    const seen = receiver.requests.map((r) => `${r.method} ${r.url} ${r.body.slice(0, 120)}`);
+    throw new Error(`the receiver got no generation.succeeded POST /hook; it got:\n  ${seen.join('\n  ') || '(nothing)'}`);
+  }
+  for (const header of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
+    if (!hit.headers[header]) throw new Error(`the delivery has no ${header} header: ${JSON.stringify(hit.headers)}`);
+  }
+  const age = Math.abs(Date.now() / 1000 - Number(hit.headers['webhook-timestamp']));
+  if (!(age < 600)) throw new Error(`webhook-timestamp is not the current Unix time in seconds: ${hit.headers['webhook-timestamp']}`);
+  if (!signatureValid(secret, hit)) {
+    throw new Error(`webhook-signature does not verify with the secret (Standard Webhooks): ${hit.headers['webhook-signature']}`);
+  }
+
+  log('23. Redeliver sends the same delivery again, with the same webhook-id');
+  await row.getByRole('button', { name: /^Redeliver generation\.succeeded/ }).click();
+  let again = null;
+  for (const until = Date.now() + STEP_TIMEOUT; !again && Date.now() < until; ) {
+    again = succeeded()[1] ?? null;
+    if (!again) await page.waitForTimeout(200);
+  }
+  if (!again) throw new Error('Redeliver did not reach the receiver');
+  if (again.headers['webhook-id'] !== hit.headers['webhook-id']) {
+    throw new Error(`the redelivery has another webhook-id: ${again.headers['webhook-id']} (first ${hit.headers['webhook-id']})`);
+  }
+  if (!signatureValid(secret, again)) throw new Error('the redelivery’s webhook-signature does not verify');
+
+  if (consoleErrors.length > 0) {
+    throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
+  }
+  await context.close();
+}
+
 async function main() {
   if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('frontend/dist is missing: run npm --prefix frontend run build first');
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
@@ -587,6 +740,7 @@ async function main() {
     ['history, preferences and API keys of the same user', accountPages],
     ['error messages, cancel and retry, favourite, use these settings, delete', actionsAndErrors],
     ['GraphiQL through /api/graphql: bundled, no CSP violations, runs a query as the logged-in user', graphiql],
+    ['webhooks: add one in Settings, a job’s generation.succeeded reaches a local receiver signed, the log shows it DELIVERED, redeliver', webhooks],
   ];
   let passed = 0;
   let failed = 0;

@@ -10,6 +10,7 @@ import { HistoryPage } from './pages/HistoryPage';
 import { HomePage } from './pages/HomePage';
 import { ImagePage } from './pages/ImagePage';
 import { SettingsPage } from './pages/SettingsPage';
+import { WebhooksPage } from './pages/WebhooksPage';
 
 // GraphiQL and its editor are large: a chunk of their own, fetched only on /graphiql.
 const GraphiQLPage = lazy(() => import('./pages/GraphiQLPage'));
@@ -42,6 +43,7 @@ export function App() {
         <Route path="gallery" element={<RequireAuth><GalleryPage /></RequireAuth>} />
         <Route path="history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
         <Route path="settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />
+        <Route path="settings/webhooks" element={<RequireAuth><WebhooksPage /></RequireAuth>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -3,16 +3,21 @@ import type { GenerateImagesInput } from '../graphql/generated';
 import { fieldProblem, type Problem } from '../lib/errors';
 import {
   buildInput,
+  buildSharedInput,
   humanize,
+  MAX_BATCH_JOBS,
+  MAX_SEED_VARIANTS,
   modelLabel,
   nearestAspect,
   randomSeed,
+  randomSeeds,
   sizeForAspect,
   sizeKey,
   sizeMode,
   valuesForModel,
   type GenerateValues,
   type Model,
+  type Variants,
 } from '../lib/models';
 import { buttonPrimary, buttonSecondary, FieldError, inputClass, labelClass } from './ui';
 
@@ -23,7 +28,8 @@ interface Props {
   models: Model[];
   /** Starting values: saved preferences, or "use these settings" from an image. */
   initial?: Partial<GenerateValues>;
-  onSubmit: (input: GenerateImagesInput) => void;
+  /** `variants` only when the person asked for several jobs at once (a batch). */
+  onSubmit: (input: GenerateImagesInput, variants?: Variants) => void;
   submitting?: boolean;
   /** Problems from the last submit; BAD_USER_INPUT ones are shown at their field. */
   problems?: Problem[];
@@ -42,6 +48,9 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
   const [values, setValues] = useState<GenerateValues | null>(() =>
     firstModel ? valuesForModel(firstModel, initial) : null,
   );
+  // Variants: how many random seeds (1 = just this job) and which other models also run it.
+  const [seedVariants, setSeedVariants] = useState(1);
+  const [extraModels, setExtraModels] = useState<string[]>([]);
 
   // "Use these settings" can arrive after mount (navigation state): apply it when its
   // content changes, not on every new object identity.
@@ -62,16 +71,34 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
   const mode = sizeMode(model);
   const set = (patch: Partial<GenerateValues>) => setValues({ ...values, ...patch });
 
+  const chosen = [model, ...models.filter((m) => m.id !== model.id && extraModels.includes(m.id))];
+  const seedsOk = chosen.every((m) => m.capabilities.seed);
+  const seedCount = seedsOk ? seedVariants : 1;
+  const jobs = seedCount * chosen.length;
+
   const changeModel = (modelId: string) => {
     const next = models.find((m) => m.id === modelId);
+    setExtraModels(extraModels.filter((m) => m !== modelId));
     // Guidance scales mean different things per model: start from the new model's default.
     if (next) setValues(valuesForModel(next, { ...values, model: modelId, cfgScale: undefined }));
   };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!values.prompt.trim()) return;
-    onSubmit(buildInput(values, model));
+    if (!values.prompt.trim() || jobs > MAX_BATCH_JOBS) return;
+    if (jobs === 1) {
+      onSubmit(buildInput(values, model));
+      return;
+    }
+    const input = buildSharedInput(values, chosen);
+    const variants: Variants = {};
+    if (seedCount > 1) {
+      // Each variant gets its own seed: a fixed one would be overridden anyway.
+      delete input.seed;
+      variants.seeds = randomSeeds(seedCount, chosen);
+    }
+    if (chosen.length > 1) variants.models = chosen.map((m) => m.id);
+    onSubmit(input, variants);
   };
 
   const err = (field: string) => fieldProblem(problems, field)?.detail ?? fieldProblem(problems, field)?.title;
@@ -387,8 +414,76 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
         ) : null}
       </div>
 
-      <button type="submit" className={`${buttonPrimary} w-full py-3 text-base sm:w-auto`} disabled={submitting || !values.prompt.trim()}>
-        {submitting ? 'Submitting…' : 'Generate'}
+      <fieldset className="space-y-3 rounded-xl border border-zinc-200 p-3 dark:border-zinc-800" aria-describedby={fid('variants-desc')}>
+        <legend className={`${labelClass} px-1`}>Variants</legend>
+        <p id={fid('variants-desc')} className="text-xs text-zinc-500 dark:text-zinc-400">
+          Queue several jobs at once to compare them: the same prompt with different seeds, on other models, or both.
+        </p>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <div>
+            <label htmlFor={fid('seed-variants')} className={labelClass}>
+              Seed variants
+            </label>
+            <select
+              id={fid('seed-variants')}
+              name="seedVariants"
+              value={seedCount}
+              disabled={!seedsOk}
+              onChange={(e) => setSeedVariants(Number(e.target.value))}
+              className={inputClass}
+              aria-describedby={fid('seed-variants-desc')}
+            >
+              <option value={1}>Off</option>
+              {Array.from({ length: MAX_SEED_VARIANTS - 1 }, (_, i) => i + 2).map((n) => (
+                <option key={n} value={n}>
+                  {n} random seeds
+                </option>
+              ))}
+            </select>
+            <p id={fid('seed-variants-desc')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+              {seedsOk ? 'Each variant gets its own random seed.' : 'Not every chosen model takes a seed.'}
+            </p>
+          </div>
+          {models.length > 1 ? (
+            <fieldset>
+              <legend className={labelClass}>Also run on</legend>
+              <div className="space-y-1">
+                {models
+                  .filter((m) => m.id !== model.id)
+                  .map((m) => (
+                    <label key={m.id} className="flex items-center gap-2 text-sm">
+                      <input
+                        type="checkbox"
+                        name="variantModels"
+                        value={m.id}
+                        checked={extraModels.includes(m.id)}
+                        onChange={(e) =>
+                          setExtraModels(e.target.checked ? [...extraModels, m.id] : extraModels.filter((x) => x !== m.id))
+                        }
+                        className="h-4 w-4 accent-violet-600"
+                      />
+                      {modelLabel(m)}
+                    </label>
+                  ))}
+              </div>
+            </fieldset>
+          ) : null}
+        </div>
+        {jobs > 1 ? (
+          <p className={`text-sm ${jobs > MAX_BATCH_JOBS ? 'text-red-600 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}>
+            {jobs > MAX_BATCH_JOBS
+              ? `That is ${jobs} jobs; one batch holds at most ${MAX_BATCH_JOBS}.`
+              : `${jobs} jobs will be queued together${chosen.length > 1 ? ', with only the settings every chosen model supports' : ''}.`}
+          </p>
+        ) : null}
+      </fieldset>
+
+      <button
+        type="submit"
+        className={`${buttonPrimary} w-full py-3 text-base sm:w-auto`}
+        disabled={submitting || !values.prompt.trim() || jobs > MAX_BATCH_JOBS}
+      >
+        {submitting ? 'Submitting…' : jobs > 1 ? `Generate ${jobs} variants` : 'Generate'}
       </button>
     </form>
   );

@@ -11,13 +11,15 @@ interface Props {
   onCancel?: () => void;
   onRetry?: () => void;
   cancelling?: boolean;
+  /** Names the region and its progress bar; several jobs on one page need telling apart. */
+  label?: string;
 }
 
 /** One job's live state: queue position, progress bar with preview, or why it ended. */
-export function GenerationProgress({ generation: g, onCancel, onRetry, cancelling }: Props) {
+export function GenerationProgress({ generation: g, onCancel, onRetry, cancelling, label = 'Generation progress' }: Props) {
   const percent = Math.round(Math.min(Math.max(g.progress ?? 0, 0), 1) * 100);
   return (
-    <section aria-label="Generation progress" aria-live="polite" className="space-y-3">
+    <section aria-label={label} aria-live="polite" className="space-y-3">
       {g.status === 'QUEUED' ? (
         <p className="text-sm font-medium">
           Queued
@@ -38,7 +40,7 @@ export function GenerationProgress({ generation: g, onCancel, onRetry, cancellin
           </div>
           <div
             role="progressbar"
-            aria-label="Generation progress"
+            aria-label={label}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}

@@ -2,6 +2,27 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type BatchStatus =
+  | 'COMPLETED'
+  | 'QUEUED'
+  | 'RUNNING';
+
+export type CreateWebhookInput = {
+  description?: string | null | undefined;
+  events: Array<WebhookEvent>;
+  url: string;
+};
+
+/**
+ * Up to 50 jobs queued together, all or nothing. `seeds` repeats every request once per
+ * seed, `models` once per model (both: every combination).
+ */
+export type GenerateBatchInput = {
+  models?: Array<string> | null | undefined;
+  requests: Array<GenerateImagesInput>;
+  seeds?: Array<number> | null | undefined;
+};
+
 export type GenerateImagesInput = {
   cfgScale?: number | null | undefined;
   /** How many images. */
@@ -65,9 +86,30 @@ export type UpdatePreferencesInput = {
   width?: number | null | undefined;
 };
 
+/** Fields left out are unchanged. */
+export type UpdateWebhookInput = {
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  events?: Array<WebhookEvent> | null | undefined;
+  id: string | number;
+  url?: string | null | undefined;
+};
+
 export type Visibility =
   | 'PRIVATE'
   | 'PUBLIC';
+
+export type WebhookDeliveryStatus =
+  | 'DELIVERED'
+  | 'FAILED'
+  | 'PENDING';
+
+export type WebhookEvent =
+  | 'BATCH_COMPLETED'
+  | 'GENERATION_CANCELLED'
+  | 'GENERATION_FAILED'
+  | 'GENERATION_STARTED'
+  | 'GENERATION_SUCCEEDED';
 
 export type ModelFieldsFragment = { id: string, name: string, provider: string, offline: boolean, description: string, capabilities: { taskTypes: Array<string>, fixedSizes: boolean, minSide: number, maxSide: number, sideStep: number, maxPixels: number | null, aspectRatios: Array<string>, maxImages: number, maxPromptLength: number, negativePrompt: boolean, seed: boolean, maxSeed: number | null, stylePresets: Array<string>, qualities: Array<string>, sizes: Array<{ width: number, height: number }>, cfgScale: { min: number, max: number, default: number } | null }, defaults: { width: number, height: number, count: number } };
 
@@ -168,7 +210,10 @@ export type ImageDetailQueryVariables = Exact<{
 export type ImageDetailQuery = { node:
     | { id: string }
     | { id: string }
+    | { id: string }
     | { id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, owner: { id: string, displayName: string } | null, generation: { id: string, model: string, params: unknown } | null, prompt: { id: string, text: string, negativeText: string | null } | null }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
    | null };
@@ -228,3 +273,94 @@ export type GenerationQueryVariables = Exact<{
 
 
 export type GenerationQuery = { generation: { id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> } };
+
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<WebhookEvent>, enabled: boolean, disabledReason: string | null, createdAt: string };
+
+export type WebhookDeliveryFieldsFragment = { id: string, event: string, status: WebhookDeliveryStatus, attempts: number, responseStatus: number | null, responseBody: string | null, lastError: string | null, createdAt: string, nextAttemptAt: string | null, deliveredAt: string | null };
+
+export type WebhooksQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WebhooksQuery = { viewer: { id: string, webhooks: Array<{ id: string, url: string, description: string | null, events: Array<WebhookEvent>, enabled: boolean, disabledReason: string | null, createdAt: string }> } | null };
+
+export type WebhookDeliveriesQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+}>;
+
+
+export type WebhookDeliveriesQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string, deliveries: { nodes: Array<{ id: string, event: string, status: WebhookDeliveryStatus, attempts: number, responseStatus: number | null, responseBody: string | null, lastError: string | null, createdAt: string, nextAttemptAt: string | null, deliveredAt: string | null }> } }
+    | { id: string }
+   | null };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook: { secret: string, webhook: { id: string, url: string, description: string | null, events: Array<WebhookEvent>, enabled: boolean, disabledReason: string | null, createdAt: string } } };
+
+export type UpdateWebhookMutationVariables = Exact<{
+  input: UpdateWebhookInput;
+}>;
+
+
+export type UpdateWebhookMutation = { updateWebhook: { id: string, url: string, description: string | null, events: Array<WebhookEvent>, enabled: boolean, disabledReason: string | null, createdAt: string } };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook: string };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret: { secret: string, previousSecretExpiresAt: string, webhook: { id: string, url: string, description: string | null, events: Array<WebhookEvent>, enabled: boolean, disabledReason: string | null, createdAt: string } } };
+
+export type SendTestWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type SendTestWebhookMutation = { sendTestWebhook: { id: string, event: string, status: WebhookDeliveryStatus, attempts: number, responseStatus: number | null, responseBody: string | null, lastError: string | null, createdAt: string, nextAttemptAt: string | null, deliveredAt: string | null } };
+
+export type RedeliverWebhookMutationVariables = Exact<{
+  deliveryId: string | number;
+}>;
+
+
+export type RedeliverWebhookMutation = { redeliverWebhook: { id: string, event: string, status: WebhookDeliveryStatus, attempts: number, responseStatus: number | null, responseBody: string | null, lastError: string | null, createdAt: string, nextAttemptAt: string | null, deliveredAt: string | null } };
+
+export type BatchFieldsFragment = { id: string, status: BatchStatus, progress: number, total: number, succeeded: number, failed: number, cancelled: number, createdAt: string, finishedAt: string | null, generations: { nodes: Array<{ id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> }> } };
+
+export type GenerateBatchMutationVariables = Exact<{
+  input: GenerateBatchInput;
+}>;
+
+
+export type GenerateBatchMutation = { generateBatch: { id: string, status: BatchStatus, progress: number, total: number, succeeded: number, failed: number, cancelled: number, createdAt: string, finishedAt: string | null, generations: { nodes: Array<{ id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> }> } } };
+
+export type BatchQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BatchQuery = { batch: { id: string, status: BatchStatus, progress: number, total: number, succeeded: number, failed: number, cancelled: number, createdAt: string, finishedAt: string | null, generations: { nodes: Array<{ id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> }> } } };
+
+export type BatchUpdatesSubscriptionVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BatchUpdatesSubscription = { batchUpdates: { id: string, status: BatchStatus, progress: number, total: number, succeeded: number, failed: number, cancelled: number, createdAt: string, finishedAt: string | null, generations: { nodes: Array<{ id: string, status: GenerationStatus, progress: number, stage: string | null, queuePosition: number | null, preview: string | null, model: string, params: unknown, createdAt: string, startedAt: string | null, finishedAt: string | null, error: { code: GenerationErrorCode, message: string } | null, prompt: { id: string, text: string, negativeText: string | null } | null, images: Array<{ id: string, url: string, thumbnailUrl: string, width: number, height: number, seed: number, contentType: string, byteSize: number, visibility: Visibility, favorite: boolean, createdAt: string, prompt: { id: string, text: string, negativeText: string | null } | null }> }> } } };

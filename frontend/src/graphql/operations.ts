@@ -370,3 +370,164 @@ export const GENERATION = gql`
   }
   ${GENERATION_FIELDS}
 `;
+
+export const WEBHOOK_FIELDS = gql`
+  fragment WebhookFields on Webhook {
+    id
+    url
+    description
+    events
+    enabled
+    disabledReason
+    createdAt
+  }
+`;
+
+export const WEBHOOK_DELIVERY_FIELDS = gql`
+  fragment WebhookDeliveryFields on WebhookDelivery {
+    id
+    event
+    status
+    attempts
+    responseStatus
+    responseBody
+    lastError
+    createdAt
+    nextAttemptAt
+    deliveredAt
+  }
+`;
+
+export const WEBHOOKS = gql`
+  query Webhooks {
+    viewer {
+      id
+      webhooks {
+        ...WebhookFields
+      }
+    }
+  }
+  ${WEBHOOK_FIELDS}
+`;
+
+export const WEBHOOK_DELIVERIES = gql`
+  query WebhookDeliveries($id: ID!, $first: Int) {
+    node(id: $id) {
+      id
+      ... on Webhook {
+        deliveries(first: $first) {
+          nodes {
+            ...WebhookDeliveryFields
+          }
+        }
+      }
+    }
+  }
+  ${WEBHOOK_DELIVERY_FIELDS}
+`;
+
+export const CREATE_WEBHOOK = gql`
+  mutation CreateWebhook($input: CreateWebhookInput!) {
+    createWebhook(input: $input) {
+      webhook {
+        ...WebhookFields
+      }
+      secret
+    }
+  }
+  ${WEBHOOK_FIELDS}
+`;
+
+export const UPDATE_WEBHOOK = gql`
+  mutation UpdateWebhook($input: UpdateWebhookInput!) {
+    updateWebhook(input: $input) {
+      ...WebhookFields
+    }
+  }
+  ${WEBHOOK_FIELDS}
+`;
+
+export const DELETE_WEBHOOK = gql`
+  mutation DeleteWebhook($id: ID!) {
+    deleteWebhook(id: $id)
+  }
+`;
+
+export const ROTATE_WEBHOOK_SECRET = gql`
+  mutation RotateWebhookSecret($id: ID!) {
+    rotateWebhookSecret(id: $id) {
+      webhook {
+        ...WebhookFields
+      }
+      secret
+      previousSecretExpiresAt
+    }
+  }
+  ${WEBHOOK_FIELDS}
+`;
+
+export const SEND_TEST_WEBHOOK = gql`
+  mutation SendTestWebhook($id: ID!) {
+    sendTestWebhook(id: $id) {
+      ...WebhookDeliveryFields
+    }
+  }
+  ${WEBHOOK_DELIVERY_FIELDS}
+`;
+
+export const REDELIVER_WEBHOOK = gql`
+  mutation RedeliverWebhook($deliveryId: ID!) {
+    redeliverWebhook(deliveryId: $deliveryId) {
+      ...WebhookDeliveryFields
+    }
+  }
+  ${WEBHOOK_DELIVERY_FIELDS}
+`;
+
+// A batch holds at most 50 jobs, so one page of `generations` is all of them.
+export const BATCH_FIELDS = gql`
+  fragment BatchFields on Batch {
+    id
+    status
+    progress
+    total
+    succeeded
+    failed
+    cancelled
+    createdAt
+    finishedAt
+    generations(first: 50) {
+      nodes {
+        ...GenerationFields
+      }
+    }
+  }
+  ${GENERATION_FIELDS}
+`;
+
+export const GENERATE_BATCH = gql`
+  mutation GenerateBatch($input: GenerateBatchInput!) {
+    generateBatch(input: $input) {
+      ...BatchFields
+    }
+  }
+  ${BATCH_FIELDS}
+`;
+
+export const BATCH = gql`
+  query Batch($id: ID!) {
+    batch(id: $id) {
+      ...BatchFields
+    }
+  }
+  ${BATCH_FIELDS}
+`;
+
+export const BATCH_UPDATES = gql`
+  subscription BatchUpdates($id: ID!) {
+    batchUpdates(id: $id) {
+      ...BatchFields
+    }
+  }
+  ${BATCH_FIELDS}
+`;

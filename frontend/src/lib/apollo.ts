@@ -10,7 +10,7 @@ export const GRAPHQL_PATH = '/api/graphql';
 
 export function createCache(): InMemoryCache {
   return new InMemoryCache({
-    possibleTypes: { Node: ['User', 'ApiKey', 'Prompt', 'Generation', 'Image'] },
+    possibleTypes: { Node: ['User', 'ApiKey', 'Prompt', 'Generation', 'Image', 'Webhook', 'WebhookDelivery', 'Batch'] },
     typePolicies: {
       Query: {
         fields: {
@@ -23,6 +23,11 @@ export function createCache(): InMemoryCache {
           generation: {
             read(existing, { args, toReference }) {
               return existing ?? toReference({ __typename: 'Generation', id: args?.id });
+            },
+          },
+          batch: {
+            read(existing, { args, toReference }) {
+              return existing ?? toReference({ __typename: 'Batch', id: args?.id });
             },
           },
         },

@@ -141,6 +141,50 @@ export function buildInput(values: GenerateValues, model: Model, idempotencyKey?
   return input;
 }
 
+/** Several jobs from one form: the request once per seed and/or once per model (`generateBatch`). */
+export interface Variants {
+  seeds?: number[];
+  models?: string[];
+}
+
+/** The most seed variants the form offers, and the most jobs one batch may hold. */
+export const MAX_SEED_VARIANTS = 8;
+export const MAX_BATCH_JOBS = 50;
+
+/** `n` different random seeds that every one of these models accepts (and GraphQL's 32-bit `Int` carries). */
+export function randomSeeds(n: number, models: Model[]): number[] {
+  const max = Math.min(2147483647, ...models.map((m) => m.capabilities.maxSeed ?? 2147483647));
+  const seeds = new Set<number>();
+  while (seeds.size < Math.min(n, max + 1)) seeds.add(Math.floor(Math.random() * (max + 1)));
+  return [...seeds];
+}
+
+/**
+ * The one request a batch repeats for each of `models`: only what all of them support, so no
+ * model's job refuses the whole batch (it is all or nothing). The first model is the one the
+ * form shows; `models` in the batch input sets each job's model.
+ */
+export function buildSharedInput(values: GenerateValues, models: Model[]): GenerateImagesInput {
+  const [first] = models;
+  if (models.length === 1) return buildInput(values, first);
+  const all = (ok: (c: Model['capabilities']) => boolean) => models.every((m) => ok(m.capabilities));
+  const input: GenerateImagesInput = {
+    prompt: values.prompt.trim(),
+    model: first.id,
+    count: Math.min(values.count, ...models.map((m) => Math.max(m.capabilities.maxImages, 1))),
+  };
+  if (models.every((m) => sizeAllowed(m, values.width, values.height))) {
+    input.width = values.width;
+    input.height = values.height;
+  }
+  if (all((c) => c.negativePrompt) && values.negativePrompt.trim()) input.negativePrompt = values.negativePrompt.trim();
+  if (all((c) => c.seed && values.seed <= (c.maxSeed ?? 2147483647)) && !values.randomSeed) input.seed = values.seed;
+  // Guidance scales mean different things per model: each job uses its model's default.
+  if (values.stylePreset && all((c) => c.stylePresets.includes(values.stylePreset))) input.stylePreset = values.stylePreset;
+  if (values.quality && all((c) => c.qualities.includes(values.quality))) input.quality = values.quality;
+  return input;
+}
+
 /** Turns a style preset id like `digital-art` into "Digital art". */
 export function humanize(id: string): string {
   const s = id.replace(/[-_]+/g, ' ').toLowerCase();

@@ -21,8 +21,9 @@ export function setToken(token: string | null): void {
     // Private mode without storage: the session then lasts until the tab closes.
   }
   try {
-    // Per-tab UI state (the job on the Generate page) belongs to the previous account.
+    // Per-tab UI state (the job or batch on the Generate page) belongs to the previous account.
     sessionStorage.removeItem('rendermart.currentGeneration');
+    sessionStorage.removeItem('rendermart.currentBatch');
   } catch {
     // No storage, nothing to forget.
   }

@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useLocation } from 'react-router-dom';
+import { BatchProgress } from '../components/BatchProgress';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { FIELDS_SHOWN_IN_FORM, GenerateForm } from '../components/GenerateForm';
 import { GenerationProgress } from '../components/GenerationProgress';
@@ -8,6 +9,8 @@ import { card, PageHeader, Spinner } from '../components/ui';
 import type {
   CancelGenerationMutation,
   CancelGenerationMutationVariables,
+  GenerateBatchMutation,
+  GenerateBatchMutationVariables,
   GenerateImagesInput,
   GenerateImagesMutation,
   GenerateImagesMutationVariables,
@@ -15,36 +18,55 @@ import type {
   RetryGenerationMutation,
   RetryGenerationMutationVariables,
 } from '../graphql/generated';
-import { CANCEL_GENERATION, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
+import { CANCEL_GENERATION, GENERATE_BATCH, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import { describeError, withoutFields } from '../lib/errors';
-import type { GenerateValues } from '../lib/models';
+import type { GenerateValues, Variants } from '../lib/models';
 import { newIdempotencyKey } from '../lib/ids';
+import { useBatch } from '../lib/useBatch';
 import { useGeneration } from '../lib/useGeneration';
 
 const CURRENT_JOB_KEY = 'rendermart.currentGeneration';
+const CURRENT_BATCH_KEY = 'rendermart.currentBatch';
+
+/** The tab's current job or batch (one at a time), remembered across reloads. */
+function useRemembered(key: string): [string | null, (id: string | null) => void] {
+  const [id, setIdState] = useState<string | null>(() => sessionStorage.getItem(key));
+  const setId = (next: string | null) => {
+    if (next) sessionStorage.setItem(key, next);
+    else sessionStorage.removeItem(key);
+    setIdState(next);
+  };
+  return [id, setId];
+}
 
 export function GeneratePage() {
   const { viewer } = useAuth();
   const location = useLocation();
   const models = useQuery<ModelsQuery>(MODELS);
-  const [jobId, setJobIdState] = useState<string | null>(() => sessionStorage.getItem(CURRENT_JOB_KEY));
+  const [jobId, setJobIdOnly] = useRemembered(CURRENT_JOB_KEY);
+  const [batchId, setBatchIdOnly] = useRemembered(CURRENT_BATCH_KEY);
   const setJobId = (id: string | null) => {
-    if (id) sessionStorage.setItem(CURRENT_JOB_KEY, id);
-    else sessionStorage.removeItem(CURRENT_JOB_KEY);
-    setJobIdState(id);
+    setJobIdOnly(id);
+    setBatchIdOnly(null);
+  };
+  const setBatchId = (id: string | null) => {
+    setBatchIdOnly(id);
+    setJobIdOnly(null);
   };
   const [generate, generateState] = useMutation<GenerateImagesMutation, GenerateImagesMutationVariables>(GENERATE_IMAGES);
+  const [generateBatch, batchState] = useMutation<GenerateBatchMutation, GenerateBatchMutationVariables>(GENERATE_BATCH);
   const [cancel, cancelState] = useMutation<CancelGenerationMutation, CancelGenerationMutationVariables>(CANCEL_GENERATION);
   const [retry, retryState] = useMutation<RetryGenerationMutation, RetryGenerationMutationVariables>(RETRY_GENERATION);
+  const [cancellingId, setCancellingId] = useState<string | null>(null);
   const { generation, missing } = useGeneration(jobId);
-  // A remembered job that no longer loads (deleted, or from before a new database) is forgotten.
+  const { batch, missing: batchMissing } = useBatch(batchId);
+  // A remembered job or batch that no longer loads (deleted, or from before a new database) is forgotten.
   useEffect(() => {
-    if (missing) {
-      sessionStorage.removeItem(CURRENT_JOB_KEY);
-      setJobIdState(null);
-    }
-  }, [missing]);
+    if (missing) setJobIdOnly(null);
+    if (batchMissing) setBatchIdOnly(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [missing, batchMissing]);
 
   // "Use these settings" from an image wins over saved preferences.
   const fromImage = (location.state as { settings?: Partial<GenerateValues> } | null)?.settings;
@@ -62,7 +84,17 @@ export function GeneratePage() {
     };
   }, [fromImage, prefs]);
 
-  const submit = async (input: GenerateImagesInput) => {
+  const submit = async (input: GenerateImagesInput, variants?: Variants) => {
+    if (variants) {
+      try {
+        // No idempotency key: the batch repeats its request, and one key names one job.
+        const res = await generateBatch({ variables: { input: { requests: [input], ...variants } } });
+        if (res.data) setBatchId(res.data.generateBatch.id);
+      } catch {
+        // Shown below through batchState.error.
+      }
+      return;
+    }
     try {
       const res = await generate({ variables: { input: { ...input, idempotencyKey: newIdempotencyKey() } } });
       if (res.data) setJobId(res.data.generateImages.id);
@@ -71,7 +103,18 @@ export function GeneratePage() {
     }
   };
 
-  const problems = describeError(generateState.error ?? cancelState.error ?? retryState.error);
+  const cancelJob = async (id: string) => {
+    setCancellingId(id);
+    try {
+      await cancel({ variables: { id } });
+    } catch {
+      // Shown through cancelState.error.
+    } finally {
+      setCancellingId(null);
+    }
+  };
+
+  const problems = describeError(generateState.error ?? batchState.error ?? cancelState.error ?? retryState.error);
 
   return (
     <div>
@@ -87,7 +130,7 @@ export function GeneratePage() {
               models={models.data?.models ?? []}
               initial={initial}
               onSubmit={submit}
-              submitting={generateState.loading}
+              submitting={generateState.loading || batchState.loading}
               problems={problems}
             />
           )}
@@ -96,7 +139,9 @@ export function GeneratePage() {
 
         <div className={`${card} min-h-64`}>
           <h2 className="mb-4 text-lg font-semibold">Result</h2>
-          {!generation ? (
+          {batch ? (
+            <BatchProgress batch={batch} models={models.data?.models ?? []} onCancel={cancelJob} cancellingId={cancellingId} />
+          ) : !generation ? (
             <div className="flex h-48 flex-col items-center justify-center rounded-xl border-2 border-dashed border-zinc-300 text-center text-sm text-zinc-500 dark:text-zinc-400 dark:border-zinc-700">
               <p>Your images will appear here.</p>
               <p className="mt-1 text-xs">Tip: Ctrl+Enter in the prompt submits.</p>

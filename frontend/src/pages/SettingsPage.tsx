@@ -1,6 +1,8 @@
 import { useMutation, useQuery } from '@apollo/client';
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { OneTimeSecret } from '../components/OneTimeSecret';
 import { buttonDanger, buttonPrimary, buttonSecondary, card, inputClass, labelClass, PageHeader, Spinner } from '../components/ui';
 import type {
   CreateApiKeyMutation,
@@ -23,6 +25,15 @@ export function SettingsPage() {
       <PageHeader title="Settings" />
       <PreferencesForm viewer={data.viewer} models={data.models} />
       <ApiKeys keys={data.viewer.apiKeys ?? []} onChange={() => void refetch()} />
+      <section className={card} aria-labelledby="webhooks">
+        <h2 id="webhooks" className="text-lg font-semibold">Webhooks</h2>
+        <p className="mt-1 text-sm text-zinc-500 dark:text-zinc-400">
+          Let RenderMart call your server when a generation starts, finishes or fails, or when a batch completes.
+        </p>
+        <Link to="/settings/webhooks" className={`${buttonSecondary} mt-3`}>
+          Manage webhooks
+        </Link>
+      </section>
       <section className={card} aria-labelledby="integrators">
         <h2 id="integrators" className="text-lg font-semibold">For integrators</h2>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
@@ -142,7 +153,6 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
   const id = useId();
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
   const [create, createState] = useMutation<CreateApiKeyMutation, CreateApiKeyMutationVariables>(CREATE_API_KEY);
   const [revoke, revokeState] = useMutation<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>(REVOKE_API_KEY);
   const [revoking, setRevoking] = useState<string | null>(null);
@@ -153,7 +163,6 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
       const res = await create({ variables: { name: name.trim() } });
       if (res.data) {
         setSecret(res.data.createApiKey.secret);
-        setCopied(false);
         setName('');
         onChange();
       }
@@ -177,20 +186,14 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
       </form>
       <ErrorMessage error={createState.error ?? revokeState.error} className="mt-3" />
       {secret ? (
-        <div role="status" className="mt-4 rounded-xl border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950/50">
-          <p className="font-medium text-emerald-900 dark:text-emerald-200">Copy this key now. It will not be shown again.</p>
-          <div className="mt-2 flex flex-wrap items-center gap-2">
-            <code className="break-all rounded bg-white px-2 py-1 font-mono text-xs dark:bg-zinc-900" data-testid="api-key-secret">{secret}</code>
-            <button
-              type="button"
-              className={buttonSecondary}
-              onClick={() => navigator.clipboard.writeText(secret).then(() => setCopied(true), () => undefined)}
-            >
-              {copied ? 'Copied!' : 'Copy key'}
-            </button>
-            <button type="button" className={buttonSecondary} onClick={() => setSecret(null)}>Done</button>
-          </div>
-        </div>
+        <OneTimeSecret
+          key={secret}
+          secret={secret}
+          title="Copy this key now. It will not be shown again."
+          copyLabel="Copy key"
+          testId="api-key-secret"
+          onDone={() => setSecret(null)}
+        />
       ) : null}
       {keys.length > 0 ? (
         <ul className="mt-4 divide-y divide-zinc-200 dark:divide-zinc-800" aria-label="Your API keys">

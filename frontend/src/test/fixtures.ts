@@ -73,3 +73,19 @@ export const ultra: Model = {
 };
 
 export const models = [offline, titan, ultra];
+
+/** A model as the server sends it, with the `__typename`s Apollo's cache needs. */
+export function withTypenames(m: Model) {
+  const c = m.capabilities;
+  return {
+    __typename: 'ImageModel',
+    ...m,
+    capabilities: {
+      __typename: 'ModelCapabilities',
+      ...c,
+      sizes: c.sizes.map((s) => ({ __typename: 'ImageSize', ...s })),
+      cfgScale: c.cfgScale ? { __typename: 'FloatRange', ...c.cfgScale } : null,
+    },
+    defaults: { __typename: 'ModelDefaults', ...m.defaults },
+  };
+}

@@ -1,0 +1,40 @@
+import { useQuery, useSubscription } from '@apollo/client';
+import { useEffect } from 'react';
+import type {
+  BatchFieldsFragment,
+  BatchQuery,
+  BatchQueryVariables,
+  BatchUpdatesSubscription,
+  BatchUpdatesSubscriptionVariables,
+} from '../graphql/generated';
+import { BATCH, BATCH_UPDATES } from '../graphql/operations';
+
+/**
+ * One batch, live: `batchUpdates` writes the batch and each of its jobs into the normalised
+ * cache, the query below reads them from there. As with `useGeneration`, a failed WebSocket
+ * falls back to polling until the batch is COMPLETED.
+ */
+export function useBatch(id: string | null): {
+  batch: BatchFieldsFragment | null;
+  /** The batch could not be loaded at all (deleted, or another account's). */
+  missing: boolean;
+} {
+  const sub = useSubscription<BatchUpdatesSubscription, BatchUpdatesSubscriptionVariables>(BATCH_UPDATES, {
+    variables: { id: id ?? '' },
+    skip: !id,
+  });
+  const q = useQuery<BatchQuery, BatchQueryVariables>(BATCH, {
+    variables: { id: id ?? '' },
+    skip: !id,
+    fetchPolicy: 'cache-first',
+  });
+  const batch = q.data?.batch ?? sub.data?.batchUpdates ?? null;
+  const polling = !!id && !!sub.error && batch?.status !== 'COMPLETED';
+  const { startPolling, stopPolling } = q;
+  useEffect(() => {
+    if (polling) startPolling(1000);
+    else stopPolling();
+    return () => stopPolling();
+  }, [polling, startPolling, stopPolling]);
+  return { batch, missing: !!id && !batch && !!q.error };
+}
