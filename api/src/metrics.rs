@@ -6,10 +6,15 @@ use prometheus::{
 
 /// The operations the frontend sends (frontend/src/graphql/operations.ts); a test keeps the
 /// two lists equal.
-pub const FRONTEND_OPERATIONS: [&str; 21] = [
+pub const FRONTEND_OPERATIONS: [&str; 32] = [
+    "Batch",
+    "BatchUpdates",
     "CancelGeneration",
     "CreateApiKey",
+    "CreateWebhook",
     "DeleteImage",
+    "DeleteWebhook",
+    "GenerateBatch",
     "GenerateImages",
     "Generation",
     "GenerationUpdates",
@@ -20,14 +25,20 @@ pub const FRONTEND_OPERATIONS: [&str; 21] = [
     "Models",
     "MyGenerationUpdates",
     "PublicImages",
+    "RedeliverWebhook",
     "RetryGeneration",
     "RevokeApiKey",
+    "RotateWebhookSecret",
+    "SendTestWebhook",
     "SetImageFavorite",
     "SetImageVisibility",
     "Settings",
     "SignUp",
     "UpdatePreferences",
+    "UpdateWebhook",
     "Viewer",
+    "WebhookDeliveries",
+    "Webhooks",
 ];
 
 pub struct Metrics {

@@ -6,8 +6,8 @@ use entity::webhook;
 use entity::webhook_delivery::{self, DeliveryStatus};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -371,9 +371,9 @@ pub enum Attempt {
 /// Records an attempt on the delivery and the endpoint: the next attempt after a failure
 /// (`retry_delays[attempts - 1]`, give or take a tenth), none when they are used up; a
 /// success clears the endpoint's failing streak; 410, or failing for `FAILING_LIMIT`,
-/// disables it.
+/// disables it. Both rows are written in one transaction.
 pub async fn record_attempt(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     delivery: &webhook_delivery::Model,
     hook: &webhook::Model,
     attempt: Attempt,
@@ -443,10 +443,12 @@ pub async fn record_attempt(
             }
         }
     }
-    row.update(db).await?;
+    let txn = db.begin().await?;
+    row.update(&txn).await?;
     if endpoint.is_changed() {
-        endpoint.update(db).await?;
+        endpoint.update(&txn).await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 

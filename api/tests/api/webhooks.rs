@@ -127,7 +127,9 @@ async fn settled(app: &TestApp, token: &str, id: &str) -> Value {
     for _ in 0..300 {
         let hook = webhook_state(app, token, id).await;
         if hook["deliveries"]["nodes"][0]["status"] != "PENDING" {
-            return hook;
+            // The fields of one request are read one after another, not as one snapshot: the
+            // webhook may have been read before the attempt was recorded. Read it again.
+            return webhook_state(app, token, id).await;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -233,7 +235,7 @@ async fn gone_disables_the_endpoint() {
     let hook = settled(&app, &token, &hook).await;
     assert_eq!(hook["deliveries"]["nodes"][0]["status"], "FAILED");
     assert_eq!(hook["deliveries"]["nodes"][0]["responseStatus"], 410);
-    assert_eq!(hook["enabled"], false);
+    assert_eq!(hook["enabled"], false, "{hook}");
     assert!(
         hook["disabledReason"].as_str().unwrap().contains("410"),
         "{hook}"
