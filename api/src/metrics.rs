@@ -1,7 +1,7 @@
 //! Prometheus metrics served at `/api/metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 /// The operations the frontend sends (frontend/src/graphql/operations.ts); a test keeps the
@@ -46,6 +46,8 @@ pub struct Metrics {
     pub graphql_requests: IntCounterVec,
     pub graphql_duration: HistogramVec,
     pub graphql_errors: IntCounterVec,
+    /// SQL statements sent to the database, and how long they took.
+    pub db_statements: Histogram,
 }
 
 impl Metrics {
@@ -69,14 +71,20 @@ impl Metrics {
             Opts::new("graphql_errors_total", "GraphQL errors by extensions.code"),
             &["code"],
         )?;
+        let db_statements = Histogram::with_opts(HistogramOpts::new(
+            "db_statement_duration_seconds",
+            "SQL statements sent to the database (the count is the number of statements)",
+        ))?;
         registry.register(Box::new(graphql_requests.clone()))?;
         registry.register(Box::new(graphql_duration.clone()))?;
         registry.register(Box::new(graphql_errors.clone()))?;
+        registry.register(Box::new(db_statements.clone()))?;
         Ok(Metrics {
             registry,
             graphql_requests,
             graphql_duration,
             graphql_errors,
+            db_statements,
         })
     }
 

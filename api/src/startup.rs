@@ -182,8 +182,16 @@ fn engines(config: &Config, aws: Option<&aws_config::SdkConfig>) -> EngineRegist
 
 /// Builds the shared state: connects, migrates and sets up engines.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let db = connect_database(&config.database_url).await?;
+    let mut db = connect_database(&config.database_url).await?;
     migrate(&db).await?;
+    let metrics = Arc::new(Metrics::new()?);
+    let statements = metrics.db_statements.clone();
+    // Every statement is counted and timed; with RUST_LOG=rendermart_sql=trace its SQL is
+    // logged, which is how the benchmark captures what one request sends.
+    db.set_metric_callback(move |info| {
+        statements.observe(info.elapsed.as_secs_f64());
+        tracing::trace!(target: "rendermart_sql", sql = %info.statement.sql);
+    });
     let aws = aws_config(&config).await;
     let storage = match &config.storage {
         StorageLocation::Directory(dir) => {
@@ -217,7 +225,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         engines: Arc::new(engines(&config, aws.as_ref())),
         storage: Arc::new(storage),
         events,
-        metrics: Arc::new(Metrics::new()?),
+        metrics,
         limiter,
         config: Arc::new(config),
     })

@@ -105,9 +105,10 @@ impl User {
         }))
     }
 
-    /// Live (unrevoked) API keys, newest first; only for the account itself.
-    #[graphql(complexity = "cost::list(cost::UNPAGED_LIST_ITEMS, child_complexity)")]
     /// The account's webhook endpoints; only for the account itself (empty for anyone else).
+    #[graphql(
+        complexity = "cost::list(webhooks::MAX_WEBHOOKS_PER_USER as usize, child_complexity)"
+    )]
     async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<Webhook>> {
         if !self.is_viewer(ctx) {
             return Ok(Vec::new());
@@ -116,6 +117,8 @@ impl User {
         Ok(hooks.into_iter().map(Webhook).collect())
     }
 
+    /// Live (unrevoked) API keys, newest first; only for the account itself.
+    #[graphql(complexity = "cost::list(cost::UNPAGED_LIST_ITEMS, child_complexity)")]
     async fn api_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApiKey>>> {
         if !self.is_viewer(ctx) {
             return Ok(None);

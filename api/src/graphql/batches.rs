@@ -9,7 +9,7 @@ use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::cost;
-use super::generation::{GenerateImagesInput, Generation};
+use super::generation::{GenerateImagesInput, Generation, generation_page};
 use super::relay::{NodeType, connection, expect_global_id, global_id, page_request};
 use super::{app_state, require_viewer};
 use crate::error::AppResult;
@@ -102,7 +102,13 @@ impl Batch {
     ) -> Result<Connection<String, Generation>> {
         let page = page_request(first, after.as_deref())?;
         let rows = batches::generations(&app_state(ctx).db, self.model.id, page).await?;
-        Ok(connection(rows, page, |g| (g.created_at, g.id), Generation))
+        let nodes = generation_page(ctx, rows).await?;
+        Ok(connection(
+            nodes,
+            page,
+            |g| (g.row.created_at, g.row.id),
+            |g| g,
+        ))
     }
 
     async fn created_at(&self) -> DateTime<Utc> {

@@ -1,13 +1,15 @@
 //! Generation jobs and their images: the types, the queries, the mutations and the two
 //! subscriptions.
 
+use std::collections::HashMap;
+
 use async_graphql::connection::Connection;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{
     Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject, Subscription,
 };
 use chrono::{DateTime, Utc};
-use entity::{generation, image, prompt};
+use entity::{generation, image, prompt, user};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
@@ -24,6 +26,62 @@ use crate::service::{images, prompts};
 
 fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
     ctx.data_unchecked::<DataLoader<DbLoader>>()
+}
+
+/// Whether the connection being resolved selects `field` on its nodes, through
+/// `edges { node { … } }` or `nodes { … }`.
+fn nodes_select(ctx: &Context<'_>, field: &str) -> bool {
+    let selection = ctx.look_ahead();
+    selection.field("edges").field("node").field(field).exists()
+        || selection.field("nodes").field(field).exists()
+}
+
+/// A page of images with the prompts and owners it selects, each loaded for the whole page in
+/// one statement up front: left to each image's own resolver, a page of 100 is often split
+/// into two loader batches, and a request into more statements than it needs.
+async fn image_page(ctx: &Context<'_>, rows: Vec<image::Model>) -> Result<Vec<Image>> {
+    let loader = loader(ctx);
+    let prompts = if nodes_select(ctx, "prompt") {
+        loader
+            .load_many(rows.iter().map(|r| PromptId(r.prompt_id)))
+            .await?
+    } else {
+        HashMap::new()
+    };
+    let owners = if nodes_select(ctx, "owner") {
+        loader
+            .load_many(rows.iter().map(|r| UserId(r.owner_id)))
+            .await?
+    } else {
+        HashMap::new()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| Image {
+            prompt: prompts.get(&PromptId(row.prompt_id)).cloned(),
+            owner: owners.get(&UserId(row.owner_id)).cloned(),
+            row,
+        })
+        .collect())
+}
+
+/// A page of generations with their places in the queue computed in one statement when the
+/// page selects them, instead of one COUNT per queued job.
+pub async fn generation_page(
+    ctx: &Context<'_>,
+    rows: Vec<generation::Model>,
+) -> Result<Vec<Generation>> {
+    if !nodes_select(ctx, "queuePosition") {
+        return Ok(rows.into_iter().map(Generation::new).collect());
+    }
+    let positions = generations::queue_positions(&app_state(ctx).db, &rows).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Generation {
+            queue_position: Some(positions.get(&row.id).copied()),
+            row,
+        })
+        .collect())
 }
 
 fn viewer_id(ctx: &Context<'_>) -> Option<uuid::Uuid> {
@@ -60,49 +118,65 @@ pub struct GenerationError {
 }
 
 /// A generation job.
-pub struct Generation(pub generation::Model);
+pub struct Generation {
+    pub row: generation::Model,
+    /// Its place in the queue, when the list it came from computed it for the whole page.
+    queue_position: Option<Option<i32>>,
+}
+
+impl Generation {
+    pub fn new(row: generation::Model) -> Generation {
+        Generation {
+            row,
+            queue_position: None,
+        }
+    }
+}
 
 #[Object]
 impl Generation {
     pub async fn id(&self) -> ID {
-        global_id(NodeType::Generation, self.0.id)
+        global_id(NodeType::Generation, self.row.id)
     }
 
     async fn status(&self) -> GenerationStatus {
-        self.0.status.into()
+        self.row.status.into()
     }
 
     /// 0 to 1; never goes backwards.
     async fn progress(&self) -> f64 {
-        self.0.progress
+        self.row.progress
     }
 
     /// What the engine is doing, in words.
     async fn stage(&self) -> Option<&str> {
-        self.0.stage.as_deref()
+        self.row.stage.as_deref()
     }
 
     /// A small PNG data URL of the picture so far, when the engine has one.
     async fn preview(&self) -> Option<&str> {
-        self.0.preview.as_deref()
+        self.row.preview.as_deref()
     }
 
     /// Place in the queue (1 = next) while queued.
     #[graphql(complexity = "cost::per_object_query(child_complexity)")]
     async fn queue_position(&self, ctx: &Context<'_>) -> Result<Option<i32>> {
-        Ok(generations::queue_position(&app_state(ctx).db, &self.0).await?)
+        if let Some(position) = self.queue_position {
+            return Ok(position);
+        }
+        Ok(generations::queue_position(&app_state(ctx).db, &self.row).await?)
     }
 
     async fn error(&self) -> Option<GenerationError> {
-        self.0.error_code.map(|code| GenerationError {
+        self.row.error_code.map(|code| GenerationError {
             code: code.into(),
-            message: self.0.error_message.clone().unwrap_or_default(),
+            message: self.row.error_message.clone().unwrap_or_default(),
         })
     }
 
     async fn prompt(&self, ctx: &Context<'_>) -> Result<Option<Prompt>> {
         Ok(loader(ctx)
-            .load_one(PromptId(self.0.prompt_id))
+            .load_one(PromptId(self.row.prompt_id))
             .await?
             .map(Prompt))
     }
@@ -110,36 +184,36 @@ impl Generation {
     #[graphql(complexity = "cost::list(cost::MAX_IMAGES_PER_GENERATION, child_complexity)")]
     async fn images(&self, ctx: &Context<'_>) -> Result<Vec<Image>> {
         let rows = loader(ctx)
-            .load_one(ImagesOf(self.0.id))
+            .load_one(ImagesOf(self.row.id))
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(Image).collect())
+        Ok(rows.into_iter().map(Image::new).collect())
     }
 
     /// The model id.
     async fn model(&self) -> &str {
-        &self.0.model
+        &self.row.model
     }
 
     /// The parameters the job runs with, after defaults: width, height, count, seed, …
     async fn params(&self) -> Json<serde_json::Value> {
-        Json(self.0.params.clone())
+        Json(self.row.params.clone())
     }
 
     async fn attempts(&self) -> i32 {
-        self.0.attempts
+        self.row.attempts
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
 
     async fn started_at(&self) -> Option<DateTime<Utc>> {
-        self.0.started_at
+        self.row.started_at
     }
 
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
-        self.0.finished_at
+        self.row.finished_at
     }
 }
 
@@ -149,12 +223,27 @@ pub enum Visibility {
     Private,
 }
 
-pub struct Image(pub image::Model);
+pub struct Image {
+    row: image::Model,
+    /// Its prompt and owner, when the list it came from loaded them for the whole page.
+    prompt: Option<prompt::Model>,
+    owner: Option<user::Model>,
+}
+
+impl Image {
+    pub fn new(row: image::Model) -> Image {
+        Image {
+            row,
+            prompt: None,
+            owner: None,
+        }
+    }
+}
 
 #[Object]
 impl Image {
     pub async fn id(&self) -> ID {
-        global_id(NodeType::Image, self.0.id)
+        global_id(NodeType::Image, self.row.id)
     }
 
     /// The full image; the URL expires.
@@ -163,7 +252,7 @@ impl Image {
         Ok(state
             .storage
             .url(
-                &self.0.storage_key,
+                &self.row.storage_key,
                 state.config.url_ttl,
                 state.config.public_url.as_deref(),
             )
@@ -177,7 +266,7 @@ impl Image {
         Ok(state
             .storage
             .url(
-                &self.0.thumbnail_key,
+                &self.row.thumbnail_key,
                 state.config.url_ttl,
                 state.config.public_url.as_deref(),
             )
@@ -186,28 +275,28 @@ impl Image {
     }
 
     async fn width(&self) -> i32 {
-        self.0.width
+        self.row.width
     }
 
     async fn height(&self) -> i32 {
-        self.0.height
+        self.row.height
     }
 
     /// The seed this image was made with: reuse it to make it again.
     async fn seed(&self) -> i64 {
-        self.0.seed
+        self.row.seed
     }
 
     async fn content_type(&self) -> &str {
-        &self.0.content_type
+        &self.row.content_type
     }
 
     async fn byte_size(&self) -> i64 {
-        self.0.byte_size
+        self.row.byte_size
     }
 
     async fn visibility(&self) -> Visibility {
-        if self.0.visibility == images::PUBLIC {
+        if self.row.visibility == images::PUBLIC {
             Visibility::Public
         } else {
             Visibility::Private
@@ -215,36 +304,42 @@ impl Image {
     }
 
     async fn favorite(&self) -> bool {
-        self.0.favorite
+        self.row.favorite
     }
 
     async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+        self.row.created_at
     }
 
     async fn prompt(&self, ctx: &Context<'_>) -> Result<Option<Prompt>> {
+        if let Some(prompt) = &self.prompt {
+            return Ok(Some(Prompt(prompt.clone())));
+        }
         Ok(loader(ctx)
-            .load_one(PromptId(self.0.prompt_id))
+            .load_one(PromptId(self.row.prompt_id))
             .await?
             .map(Prompt))
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        if let Some(owner) = &self.owner {
+            return Ok(Some(User::new(owner.clone())));
+        }
         Ok(loader(ctx)
-            .load_one(UserId(self.0.owner_id))
+            .load_one(UserId(self.row.owner_id))
             .await?
             .map(User::new))
     }
 
     /// The job that made it; only for its owner.
     async fn generation(&self, ctx: &Context<'_>) -> Result<Option<Generation>> {
-        if viewer_id(ctx) != Some(self.0.owner_id) {
+        if viewer_id(ctx) != Some(self.row.owner_id) {
             return Ok(None);
         }
         Ok(loader(ctx)
-            .load_one(GenerationId(self.0.generation_id))
+            .load_one(GenerationId(self.row.generation_id))
             .await?
-            .map(Generation))
+            .map(Generation::new))
     }
 }
 
@@ -330,7 +425,7 @@ impl GenerationQuery {
     async fn generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
         let key = expect_global_id(&id, NodeType::Generation, "id")?;
-        Ok(Generation(
+        Ok(Generation::new(
             generations::owned(&app_state(ctx).db, viewer.user_id, key).await?,
         ))
     }
@@ -353,7 +448,13 @@ impl GenerationQuery {
             page,
         )
         .await?;
-        Ok(connection(rows, page, |g| (g.created_at, g.id), Generation))
+        let nodes = generation_page(ctx, rows).await?;
+        Ok(connection(
+            nodes,
+            page,
+            |g| (g.row.created_at, g.row.id),
+            |g| g,
+        ))
     }
 
     /// Your gallery, newest first.
@@ -369,7 +470,13 @@ impl GenerationQuery {
         let page = page_request(first, after.as_deref())?;
         let favorites = filter.and_then(|f| f.favorite).unwrap_or(false);
         let rows = images::gallery(&app_state(ctx).db, viewer.user_id, favorites, page).await?;
-        Ok(connection(rows, page, |i| (i.created_at, i.id), Image))
+        let nodes = image_page(ctx, rows).await?;
+        Ok(connection(
+            nodes,
+            page,
+            |i| (i.row.created_at, i.row.id),
+            |i| i,
+        ))
     }
 
     /// Everyone's published images, newest first. No login needed.
@@ -382,7 +489,13 @@ impl GenerationQuery {
     ) -> Result<Connection<String, Image>> {
         let page = page_request(first, after.as_deref())?;
         let rows = images::public_feed(&app_state(ctx).db, page).await?;
-        Ok(connection(rows, page, |i| (i.created_at, i.id), Image))
+        let nodes = image_page(ctx, rows).await?;
+        Ok(connection(
+            nodes,
+            page,
+            |i| (i.row.created_at, i.row.id),
+            |i| i,
+        ))
     }
 
     /// Your prompts, newest first, optionally only those containing `search`.
@@ -414,7 +527,7 @@ impl GenerationMutation {
         input: GenerateImagesInput,
     ) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
-        Ok(Generation(
+        Ok(Generation::new(
             generations::submit(app_state(ctx), viewer.user_id, input.into()).await?,
         ))
     }
@@ -423,7 +536,7 @@ impl GenerationMutation {
     async fn cancel_generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
         let key = expect_global_id(&id, NodeType::Generation, "id")?;
-        Ok(Generation(
+        Ok(Generation::new(
             generations::cancel(app_state(ctx), viewer.user_id, key).await?,
         ))
     }
@@ -432,7 +545,7 @@ impl GenerationMutation {
     async fn retry_generation(&self, ctx: &Context<'_>, id: ID) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
         let key = expect_global_id(&id, NodeType::Generation, "id")?;
-        Ok(Generation(
+        Ok(Generation::new(
             generations::retry(app_state(ctx), viewer.user_id, key).await?,
         ))
     }
@@ -461,7 +574,7 @@ impl GenerationMutation {
         let viewer = require_viewer(ctx)?;
         let key = expect_global_id(&id, NodeType::Image, "id")?;
         let public = visibility == Visibility::Public;
-        Ok(Image(
+        Ok(Image::new(
             images::set_visibility(&app_state(ctx).db, viewer.user_id, key, public).await?,
         ))
     }
@@ -469,7 +582,7 @@ impl GenerationMutation {
     async fn set_image_favorite(&self, ctx: &Context<'_>, id: ID, favorite: bool) -> Result<Image> {
         let viewer = require_viewer(ctx)?;
         let key = expect_global_id(&id, NodeType::Image, "id")?;
-        Ok(Image(
+        Ok(Image::new(
             images::set_favorite(&app_state(ctx).db, viewer.user_id, key, favorite).await?,
         ))
     }
@@ -503,7 +616,7 @@ impl GenerationSubscription {
         Ok(async_stream::stream! {
             let mut last_progress = current.progress;
             let mut done = current.status.is_terminal();
-            yield Generation(current);
+            yield Generation::new(current);
             while !done {
                 let next = match events.recv().await {
                     Ok(event) if event.id == key => (*event).clone(),
@@ -516,7 +629,7 @@ impl GenerationSubscription {
                     Err(RecvError::Closed) => break,
                 };
                 done = next.status.is_terminal();
-                yield Generation(monotonic(next, &mut last_progress));
+                yield Generation::new(monotonic(next, &mut last_progress));
             }
         })
     }
@@ -536,7 +649,7 @@ impl GenerationSubscription {
             let mut last_progress = std::collections::HashMap::new();
             for job in active {
                 let last = last_progress.entry(job.id).or_insert(0.0);
-                yield Generation(monotonic(job, last));
+                yield Generation::new(monotonic(job, last));
             }
             loop {
                 let changed = match events.recv().await {
@@ -561,7 +674,7 @@ impl GenerationSubscription {
                         // It never changes again, so its progress need not be remembered.
                         last_progress.remove(&job.id);
                     }
-                    yield Generation(job);
+                    yield Generation::new(job);
                 }
             }
         })

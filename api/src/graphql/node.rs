@@ -43,7 +43,7 @@ impl NodeQuery {
         if node_type == NodeType::Image {
             return Ok(images::visible(db, viewer, key)
                 .await?
-                .map(|i| Node::Image(Image(i))));
+                .map(|i| Node::Image(Image::new(i))));
         }
         // Everything else is private to its owner.
         let Some(owner) = viewer else {
@@ -57,7 +57,7 @@ impl NodeQuery {
                 .map(|k| Node::ApiKey(ApiKey(k))),
             NodeType::Generation => generations::find_owned(db, owner, key)
                 .await?
-                .map(|g| Node::Generation(Generation(g))),
+                .map(|g| Node::Generation(Generation::new(g))),
             NodeType::Prompt => prompts::find_owned(db, owner, key)
                 .await?
                 .map(|p| Node::Prompt(Prompt(p))),

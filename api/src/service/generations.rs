@@ -6,6 +6,7 @@
 //! with every earlier job of that owner already in the table, so concurrent requests cannot
 //! overshoot either.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -562,6 +563,44 @@ pub async fn queue_position(
         .count(db)
         .await?;
     Ok(Some(ahead as i32 + 1))
+}
+
+/// The places in the queue of the queued jobs among `jobs`, in one statement (none when no
+/// job is queued).
+pub async fn queue_positions(
+    db: &impl ConnectionTrait,
+    jobs: &[generation::Model],
+) -> AppResult<HashMap<Uuid, i32>> {
+    let queued: Vec<Uuid> = jobs
+        .iter()
+        .filter(|job| job.status == Status::Queued)
+        .map(|job| job.id)
+        .collect();
+    if queued.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (1..=queued.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT id, position FROM ( \
+             SELECT id, CAST(ROW_NUMBER() OVER (ORDER BY created_at, id) AS INTEGER) AS position \
+             FROM generations WHERE status = 'QUEUED') queue \
+         WHERE id IN ({})",
+        placeholders.join(", ")
+    );
+    let backend = db.get_database_backend();
+    let values = queued.into_iter().map(Into::into).collect();
+    let rows = db
+        .query_all_raw(queue::statement(backend, &sql, values))
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get::<Uuid>("", "id")?,
+                row.try_get::<i32>("", "position")?,
+            ))
+        })
+        .collect::<Result<_, sea_orm::DbErr>>()
+        .map_err(Into::into)
 }
 
 /// The owner's queued and running jobs, oldest first.

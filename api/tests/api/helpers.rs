@@ -85,13 +85,17 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// The database key behind a generation's GraphQL id.
 pub fn generation_key(id: &str) -> uuid::Uuid {
-    use api::graphql::relay::{NodeType, expect_global_id};
-    expect_global_id(
-        &async_graphql::ID(id.to_owned()),
-        NodeType::Generation,
-        "id",
-    )
-    .unwrap()
+    key_of(id, api::graphql::relay::NodeType::Generation)
+}
+
+/// The database key behind a user's GraphQL id.
+pub fn user_key(id: &str) -> uuid::Uuid {
+    key_of(id, api::graphql::relay::NodeType::User)
+}
+
+fn key_of(id: &str, node_type: api::graphql::relay::NodeType) -> uuid::Uuid {
+    api::graphql::relay::expect_global_id(&async_graphql::ID(id.to_owned()), node_type, "id")
+        .unwrap()
 }
 
 /// The parts of a GraphQL response tests look at.

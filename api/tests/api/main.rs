@@ -18,6 +18,7 @@ mod schema;
 mod schema_fuzz;
 mod server;
 mod sessions;
+mod statements;
 mod storage;
 mod webhooks;
 mod websocket;

@@ -511,3 +511,82 @@ async fn image_urls_are_absolute_under_the_public_url() {
         "{url}"
     );
 }
+
+#[tokio::test]
+async fn endpoints_are_changed_deleted_capped_and_private_to_their_owner() {
+    let app = spawn_app_with(|s| s.workers = Some(0)).await;
+    let token = app.sign_up("manage@example.com").await;
+    let other = app.sign_up("other@example.com").await;
+    let (hook, _) = create_webhook(
+        &app,
+        &token,
+        "http://127.0.0.1:9/hooks",
+        &["GENERATION_SUCCEEDED"],
+    )
+    .await;
+    let updated = app
+        .gql(
+            "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { events enabled description } }",
+            json!({ "input": { "id": hook, "events": ["GENERATION_FAILED", "BATCH_COMPLETED"], "enabled": false, "description": "ops" } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(
+        updated.data()["updateWebhook"],
+        json!({ "events": ["GENERATION_FAILED", "BATCH_COMPLETED"], "enabled": false, "description": "ops" })
+    );
+    let no_events = app
+        .gql(
+            "mutation($input: UpdateWebhookInput!) { updateWebhook(input: $input) { id } }",
+            json!({ "input": { "id": hook, "events": [] } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(no_events.error_field(), "events");
+
+    // Someone else sees none of it.
+    for query in [
+        "mutation($id: ID!) { deleteWebhook(id: $id) }",
+        "mutation($id: ID!) { sendTestWebhook(id: $id) { id } }",
+    ] {
+        let refused = app.gql(query, json!({ "id": hook }), Some(&other)).await;
+        assert_eq!(refused.error_code(), "NOT_FOUND", "{query}");
+    }
+    let node = app
+        .gql(DELIVERIES, json!({ "id": hook }), Some(&other))
+        .await;
+    assert_eq!(node.data()["node"], Value::Null);
+
+    for n in 1..10 {
+        create_webhook(
+            &app,
+            &token,
+            &format!("http://127.0.0.1:9/{n}"),
+            &["GENERATION_SUCCEEDED"],
+        )
+        .await;
+    }
+    let eleventh = app
+        .gql(
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/11", "events": ["GENERATION_SUCCEEDED"] } }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(eleventh.error_code(), "CONFLICT");
+    let deleted = app
+        .gql(
+            "mutation($id: ID!) { deleteWebhook(id: $id) }",
+            json!({ "id": hook }),
+            Some(&token),
+        )
+        .await;
+    assert_eq!(deleted.data()["deleteWebhook"], hook.as_str());
+    let left = app
+        .gql("{ viewer { webhooks { id } } }", json!({}), Some(&token))
+        .await;
+    assert_eq!(
+        left.data()["viewer"]["webhooks"].as_array().unwrap().len(),
+        9
+    );
+}
