@@ -1,5 +1,4 @@
 import { useQuery, useSubscription } from '@apollo/client';
-import { useEffect } from 'react';
 import type {
   BatchFieldsFragment,
   BatchQuery,
@@ -8,6 +7,7 @@ import type {
   BatchUpdatesSubscriptionVariables,
 } from '../graphql/generated';
 import { BATCH, BATCH_UPDATES } from '../graphql/operations';
+import { usePollWhile } from './useGeneration';
 
 /**
  * One batch, live: `batchUpdates` writes the batch and each of its jobs into the normalised
@@ -30,11 +30,6 @@ export function useBatch(id: string | null): {
   });
   const batch = q.data?.batch ?? sub.data?.batchUpdates ?? null;
   const polling = !!id && !!sub.error && batch?.status !== 'COMPLETED';
-  const { startPolling, stopPolling } = q;
-  useEffect(() => {
-    if (polling) startPolling(1000);
-    else stopPolling();
-    return () => stopPolling();
-  }, [polling, startPolling, stopPolling]);
+  usePollWhile(q, polling);
   return { batch, missing: !!id && !batch && !!q.error };
 }

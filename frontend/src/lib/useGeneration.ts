@@ -9,6 +9,19 @@ import type {
 } from '../graphql/generated';
 import { GENERATION, GENERATION_UPDATES } from '../graphql/operations';
 
+/** Polls `query` every second while `active`: the fallback of a live view whose WebSocket failed. */
+export function usePollWhile(
+  query: { startPolling: (ms: number) => void; stopPolling: () => void },
+  active: boolean,
+) {
+  const { startPolling, stopPolling } = query;
+  useEffect(() => {
+    if (active) startPolling(1000);
+    else stopPolling();
+    return () => stopPolling();
+  }, [active, startPolling, stopPolling]);
+}
+
 const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 export const isTerminal = (status: string | undefined) => !!status && TERMINAL.has(status);
 
@@ -34,12 +47,7 @@ export function useGeneration(id: string | null): {
   });
   const generation = q.data?.generation ?? sub.data?.generationUpdates ?? null;
   const polling = !!id && !!sub.error && !isTerminal(generation?.status);
-  const { startPolling, stopPolling } = q;
-  useEffect(() => {
-    if (polling) startPolling(1000);
-    else stopPolling();
-    return () => stopPolling();
-  }, [polling, startPolling, stopPolling]);
+  usePollWhile(q, polling);
   const missing = !!id && !generation && !!q.error;
   return { generation, subscriptionError: sub.error, missing };
 }
