@@ -43,6 +43,16 @@ pub fn statement(backend: DatabaseBackend, sql: &str, values: Vec<Value>) -> Sta
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// The lock clause that lets concurrent claimers pass over each other's rows: PostgreSQL's
+/// `FOR UPDATE SKIP LOCKED`; SQLite serialises writers and needs none.
+pub fn skip_locked(backend: DatabaseBackend) -> &'static str {
+    if backend == DatabaseBackend::Postgres {
+        "FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    }
+}
+
 fn lease_until(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30))
 }
@@ -59,11 +69,7 @@ pub async fn claim(
 ) -> AppResult<Option<generation::Model>> {
     let backend = db.get_database_backend();
     let now = Utc::now();
-    let lock = if backend == DatabaseBackend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let lock = skip_locked(backend);
     let sql = format!(
         "UPDATE generations SET status = 'RUNNING', lease_owner = $1, lease_expires_at = $2, \
              attempts = attempts + 1, started_at = COALESCE(started_at, $3), stage = 'starting' \

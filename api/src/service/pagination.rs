@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{ExprTrait, IntoCondition};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 /// A position in a newest-first list: the row after which a page starts.
@@ -28,21 +30,7 @@ pub fn keyset_page<E: EntityTrait>(
     id: E::Column,
     page: PageRequest,
 ) -> Select<E> {
-    let select = match page.after {
-        Some(after) => select.filter(
-            Condition::any().add(created_at.lt(after.created_at)).add(
-                created_at
-                    .eq(after.created_at)
-                    .and(id.lt(after.id))
-                    .into_condition(),
-            ),
-        ),
-        None => select,
-    };
-    select
-        .order_by_desc(created_at)
-        .order_by_desc(id)
-        .limit(page.first + 1)
+    keyset(select, created_at, id, page, Order::Desc)
 }
 
 /// `keyset_page` in the other direction: oldest first, after the cursor.
@@ -52,19 +40,36 @@ pub fn keyset_page_oldest_first<E: EntityTrait>(
     id: E::Column,
     page: PageRequest,
 ) -> Select<E> {
+    keyset(select, created_at, id, page, Order::Asc)
+}
+
+fn keyset<E: EntityTrait>(
+    select: Select<E>,
+    created_at: E::Column,
+    id: E::Column,
+    page: PageRequest,
+    order: Order,
+) -> Select<E> {
     let select = match page.after {
-        Some(after) => select.filter(
-            Condition::any().add(created_at.gt(after.created_at)).add(
-                created_at
-                    .eq(after.created_at)
-                    .and(id.gt(after.id))
-                    .into_condition(),
-            ),
-        ),
+        Some(after) => {
+            // The rows past the cursor in the order of the page.
+            let (past_time, past_id) = match order {
+                Order::Asc => (created_at.gt(after.created_at), id.gt(after.id)),
+                _ => (created_at.lt(after.created_at), id.lt(after.id)),
+            };
+            select.filter(
+                Condition::any().add(past_time).add(
+                    created_at
+                        .eq(after.created_at)
+                        .and(past_id)
+                        .into_condition(),
+                ),
+            )
+        }
         None => select,
     };
     select
-        .order_by_asc(created_at)
-        .order_by_asc(id)
+        .order_by(created_at, order.clone())
+        .order_by(id, order)
         .limit(page.first + 1)
 }

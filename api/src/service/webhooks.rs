@@ -6,8 +6,8 @@ use entity::webhook;
 use entity::webhook_delivery::{self, DeliveryStatus};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::pagination::{PageRequest, keyset_page};
 use crate::error::{AppError, AppResult};
-use crate::jobs::queue::statement;
+use crate::jobs::queue::{skip_locked, statement};
 use crate::webhooks::signing;
 
 /// Endpoints one user may have.
@@ -318,11 +318,7 @@ pub async fn claim_due(
 ) -> AppResult<Vec<webhook_delivery::Model>> {
     let backend = db.get_database_backend();
     let now = Utc::now();
-    let lock = if backend == DatabaseBackend::Postgres {
-        "FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
+    let lock = skip_locked(backend);
     let sql = format!(
         "UPDATE webhook_deliveries SET attempts = attempts + 1, lease_expires_at = $1 \
          WHERE id IN ( \
