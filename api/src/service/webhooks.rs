@@ -414,9 +414,21 @@ pub async fn record_attempt(
             row.response_status = Set(status.map(i32::from));
             row.response_body = Set(body);
             row.last_error = Set(Some(error));
+            let since = hook.failing_since.unwrap_or(now);
+            endpoint.failing_since = Set(Some(since));
+            let give_up = now - since >= FAILING_LIMIT;
+            if give_up {
+                endpoint.enabled = Set(false);
+                endpoint.disabled_reason = Set(Some(format!(
+                    "Every delivery failed from {} to {}; fix the endpoint and enable it again",
+                    since.format("%Y-%m-%d %H:%M UTC"),
+                    now.format("%Y-%m-%d %H:%M UTC")
+                )));
+            }
             let next = usize::try_from(delivery.attempts - 1)
                 .ok()
-                .and_then(|n| retry_delays.get(n));
+                .and_then(|n| retry_delays.get(n))
+                .filter(|_| !give_up);
             match next {
                 Some(wait) => {
                     row.status = Set(DeliveryStatus::Pending);
@@ -426,16 +438,6 @@ pub async fn record_attempt(
                     row.status = Set(DeliveryStatus::Failed);
                     row.next_attempt_at = Set(None);
                 }
-            }
-            let since = hook.failing_since.unwrap_or(now);
-            endpoint.failing_since = Set(Some(since));
-            if now - since >= FAILING_LIMIT {
-                endpoint.enabled = Set(false);
-                endpoint.disabled_reason = Set(Some(format!(
-                    "Every delivery failed from {} to {}; fix the endpoint and enable it again",
-                    since.format("%Y-%m-%d %H:%M UTC"),
-                    now.format("%Y-%m-%d %H:%M UTC")
-                )));
             }
         }
     }

@@ -590,3 +590,134 @@ async fn endpoints_are_changed_deleted_capped_and_private_to_their_owner() {
         9
     );
 }
+
+/// A row written before the rules changed (or a name that resolves elsewhere since): the
+/// address is checked again at every delivery, and nothing reaches a private one.
+#[tokio::test]
+async fn deliveries_check_the_address_again_and_follow_no_redirect() {
+    use entity::webhook;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+    let app = spawn_app_with(|s| {
+        s.webhook_allow_private = Some(false);
+        s.webhook_retry_delays = Some("1h".into());
+    })
+    .await;
+    let receiver = Receiver::start(&[]).await;
+    let token = app.sign_up("rebind@example.com").await;
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap();
+    let mut ids = Vec::new();
+    for url in [
+        format!("http://localhost:{port}/hooks"),
+        format!("http://127.0.0.1:{port}/hooks"),
+    ] {
+        // As if it had passed the check at creation: a public address then.
+        let (hook, _) = create_webhook(
+            &app,
+            &token,
+            "http://93.184.216.34/hooks",
+            &["GENERATION_SUCCEEDED"],
+        )
+        .await;
+        let key = api::graphql::relay::expect_global_id(
+            &async_graphql::ID(hook.clone()),
+            api::graphql::relay::NodeType::Webhook,
+            "id",
+        )
+        .unwrap();
+        let mut row = webhook::Entity::find_by_id(key)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        row.url = Set(url);
+        row.update(&app.state.db).await.unwrap();
+        app.gql(
+            "mutation($id: ID!) { sendTestWebhook(id: $id) { id } }",
+            json!({ "id": hook }),
+            Some(&token),
+        )
+        .await
+        .data();
+        ids.push(hook);
+    }
+    for hook in &ids {
+        for _ in 0..100 {
+            let state = webhook_state(&app, &token, hook).await;
+            let delivery = &state["deliveries"]["nodes"][0];
+            if delivery["attempts"] == 1 && delivery["lastError"] != Value::Null {
+                let error = delivery["lastError"].as_str().unwrap();
+                assert!(error.contains("public addresses only"), "{error}");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    assert_eq!(receiver.count(), 0, "nothing reached the private address");
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_five_failing_days_disable_the_endpoint() {
+    use entity::webhook;
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+    let app = spawn_app_with(|s| s.webhook_retry_delays = Some("1h".into())).await;
+    let receiver = Receiver::start(&[Answer::Status(302), Answer::Status(500)]).await;
+    let token = app.sign_up("streak@example.com").await;
+    let (hook, _) = create_webhook(&app, &token, &receiver.url, &["GENERATION_SUCCEEDED"]).await;
+    let send = "mutation($id: ID!) { sendTestWebhook(id: $id) { id } }";
+    app.gql(send, json!({ "id": hook }), Some(&token))
+        .await
+        .data();
+    receiver.wait_for(1).await;
+    let first = loop {
+        let state = webhook_state(&app, &token, &hook).await;
+        if state["deliveries"]["nodes"][0]["responseStatus"] == 302 {
+            break state;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        first["deliveries"]["nodes"][0]["status"], "PENDING",
+        "retried later, not followed"
+    );
+    assert_eq!(first["enabled"], true);
+
+    // The endpoint has been failing for six days; the next failure ends it.
+    let key = api::graphql::relay::expect_global_id(
+        &async_graphql::ID(hook.clone()),
+        api::graphql::relay::NodeType::Webhook,
+        "id",
+    )
+    .unwrap();
+    let mut row = webhook::Entity::find_by_id(key)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    row.failing_since = Set(Some(chrono::Utc::now() - chrono::TimeDelta::days(6)));
+    row.update(&app.state.db).await.unwrap();
+    app.gql(send, json!({ "id": hook }), Some(&token))
+        .await
+        .data();
+    receiver.wait_for(2).await;
+    let state = settled(&app, &token, &hook).await;
+    assert_eq!(state["enabled"], false, "{state}");
+    assert!(
+        state["disabledReason"]
+            .as_str()
+            .unwrap()
+            .starts_with("Every delivery failed"),
+        "{state}"
+    );
+    assert_eq!(receiver.count(), 2, "the redirect's target was never asked");
+}
