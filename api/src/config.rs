@@ -37,6 +37,14 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL SDL that `schema.graphql` must equal.
     ExportSchema,
+    /// Load the benchmark's deterministic dataset into an empty database (bench/run).
+    BenchData {
+        #[arg(long, default_value_t = 100)]
+        users: u32,
+        /// Each prompt gets one succeeded generation of two images, every other one public.
+        #[arg(long, default_value_t = 10_000)]
+        prompts: u32,
+    },
 }
 
 /// Every setting, each optional so that flags, environment and file can be layered.

@@ -2,6 +2,7 @@
 //! storage. `main.rs` is a thin command-line front; tests build the same `Application`.
 
 pub mod auth;
+pub mod bench_data;
 pub mod config;
 pub mod engines;
 pub mod error;

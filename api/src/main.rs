@@ -25,6 +25,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let config = Config::load(cli.settings)?;
     match command {
+        Command::BenchData { users, prompts } => {
+            let db = startup::connect_database(&config.database_url).await?;
+            startup::migrate(&db).await?;
+            api::bench_data::load(&db, api::bench_data::Sizes { users, prompts }).await?;
+        }
         Command::Migrate => {
             let db = startup::connect_database(&config.database_url).await?;
             startup::migrate(&db).await?;
