@@ -4,7 +4,7 @@
 
 use chrono::{Duration, Utc};
 use entity::generation::Status;
-use entity::{generation, image, prompt};
+use entity::{generation, prompt};
 use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
@@ -20,9 +20,8 @@ async fn statements(app: &TestApp) -> u64 {
         .unwrap_or_else(|| panic!("no statement count in the metrics:\n{text}"))
 }
 
-/// `users` users, each with `per_user` jobs of one image; `status` for every job, and the
-/// images public.
-async fn seed(app: &TestApp, users: usize, per_user: usize, status: Status) -> Vec<String> {
+/// `users` users, each with `per_user` queued jobs.
+async fn queued_jobs(app: &TestApp, users: usize, per_user: usize) -> Vec<String> {
     let mut tokens = Vec::new();
     let start = Utc::now() - Duration::hours(1);
     for u in 0..users {
@@ -50,7 +49,7 @@ async fn seed(app: &TestApp, users: usize, per_user: usize, status: Status) -> V
                 prompt_id: prompt.id,
                 model: "offline".into(),
                 params: json!({ "width": 256, "height": 256, "count": 1, "seed": n }),
-                status,
+                status: Status::Queued,
                 progress: 0.0,
                 stage: None,
                 preview: None,
@@ -71,27 +70,6 @@ async fn seed(app: &TestApp, users: usize, per_user: usize, status: Status) -> V
                 .insert(&app.state.db)
                 .await
                 .unwrap();
-            image::Model {
-                id: Uuid::now_v7(),
-                generation_id: job.id,
-                prompt_id: prompt.id,
-                owner_id: owner,
-                position: 0,
-                storage_key: format!("{owner}/{}.png", job.id),
-                thumbnail_key: format!("{owner}/{}-thumb.png", job.id),
-                content_type: "image/png".into(),
-                byte_size: 1,
-                width: 256,
-                height: 256,
-                seed: n as i64,
-                visibility: "PUBLIC".into(),
-                favorite: false,
-                created_at: at,
-            }
-            .into_active_model()
-            .insert(&app.state.db)
-            .await
-            .unwrap();
         }
         tokens.push(token);
     }
@@ -101,7 +79,12 @@ async fn seed(app: &TestApp, users: usize, per_user: usize, status: Status) -> V
 #[tokio::test]
 async fn a_page_of_100_public_images_with_prompts_and_owners_is_three_statements() {
     let app = spawn_app_with(|s| s.workers = Some(0)).await;
-    seed(&app, 5, 22, Status::Succeeded).await;
+    // The benchmark's own dataset, smaller: 5 owners, 100 prompts, 200 images (100 public).
+    let sizes = api::bench_data::Sizes {
+        users: 5,
+        prompts: 100,
+    };
+    api::bench_data::load(&app.state.db, sizes).await.unwrap();
     for query in [
         "{ publicImages(first: 100) { edges { node { url prompt { text } owner { displayName } } } } }",
         "{ publicImages(first: 100) { nodes { id ...Who } } } fragment Who on Image { owner { displayName } prompt { text } }",
@@ -122,7 +105,7 @@ async fn a_page_of_100_public_images_with_prompts_and_owners_is_three_statements
 #[tokio::test]
 async fn queue_positions_of_a_page_are_one_statement_not_one_count_per_job() {
     let app = spawn_app_with(|s| s.workers = Some(0)).await;
-    let tokens = seed(&app, 2, 30, Status::Queued).await;
+    let tokens = queued_jobs(&app, 2, 30).await;
     let before = statements(&app).await;
     let page = app
         .gql(
