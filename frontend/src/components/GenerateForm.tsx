@@ -9,6 +9,7 @@ import {
   MAX_SEED_VARIANTS,
   modelLabel,
   nearestAspect,
+  maxSeedOf,
   randomSeed,
   randomSeeds,
   sizeForAspect,
@@ -392,7 +393,7 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
                 name="seed"
                 type="number"
                 min={0}
-                max={c.maxSeed ?? undefined}
+                max={maxSeedOf(model)}
                 disabled={values.randomSeed}
                 value={values.seed}
                 onChange={(e) => set({ seed: Number(e.target.value) })}

@@ -117,9 +117,16 @@ function clamp(v: number, lo: number, hi: number): number {
   return Math.min(Math.max(v, lo), hi);
 }
 
+/** GraphQL's `Int` is 32 bits: the largest seed the API can carry, whatever a model takes. */
+export const MAX_GRAPHQL_INT = 2147483647;
+
+/** The largest seed this model takes that the API can carry. */
+export function maxSeedOf(model: Model): number {
+  return Math.min(MAX_GRAPHQL_INT, model.capabilities.maxSeed ?? MAX_GRAPHQL_INT);
+}
+
 export function randomSeed(model: Model): number {
-  const max = model.capabilities.maxSeed ?? 2147483647;
-  return Math.floor(Math.random() * (max + 1));
+  return Math.floor(Math.random() * (maxSeedOf(model) + 1));
 }
 
 /** The mutation input: only what this model can do, so the server never has to refuse it. */
@@ -153,7 +160,7 @@ export const MAX_BATCH_JOBS = 50;
 
 /** `n` different random seeds that every one of these models accepts (and GraphQL's 32-bit `Int` carries). */
 export function randomSeeds(n: number, models: Model[]): number[] {
-  const max = Math.min(2147483647, ...models.map((m) => m.capabilities.maxSeed ?? 2147483647));
+  const max = Math.min(...models.map(maxSeedOf));
   const seeds = new Set<number>();
   while (seeds.size < Math.min(n, max + 1)) seeds.add(Math.floor(Math.random() * (max + 1)));
   return [...seeds];
@@ -178,7 +185,7 @@ export function buildSharedInput(values: GenerateValues, models: Model[]): Gener
     input.height = values.height;
   }
   if (all((c) => c.negativePrompt) && values.negativePrompt.trim()) input.negativePrompt = values.negativePrompt.trim();
-  if (all((c) => c.seed && values.seed <= (c.maxSeed ?? 2147483647)) && !values.randomSeed) input.seed = values.seed;
+  if (all((c) => c.seed && values.seed <= Math.min(MAX_GRAPHQL_INT, c.maxSeed ?? MAX_GRAPHQL_INT)) && !values.randomSeed) input.seed = values.seed;
   // Guidance scales mean different things per model: each job uses its model's default.
   if (values.stylePreset && all((c) => c.stylePresets.includes(values.stylePreset))) input.stylePreset = values.stylePreset;
   if (values.quality && all((c) => c.qualities.includes(values.quality))) input.quality = values.quality;
