@@ -32,6 +32,25 @@ fn at(n: u32) -> DateTime<Utc> {
     DateTime::from_timestamp(1_767_225_600, 0).unwrap_or_default() + TimeDelta::seconds(n.into())
 }
 
+/// Inserts `rows`, `CHUNK` to a statement.
+async fn insert_in_chunks<E>(db: &DatabaseConnection, rows: &[E::Model]) -> anyhow::Result<()>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+{
+    for chunk in rows.chunks(CHUNK) {
+        E::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Loads the dataset into an empty database; refuses one that has users already.
 pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
     if user::Entity::find().count(db).await? > 0 {
@@ -52,16 +71,7 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             token_version: 0,
         })
         .collect();
-    for chunk in users.chunks(CHUNK) {
-        user::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(db)
-        .await?;
-    }
+    insert_in_chunks::<user::Entity>(db, &users).await?;
     let owner = |n: u32| id(1, n % sizes.users.max(1));
     let prompts: Vec<prompt::Model> = (0..sizes.prompts)
         .map(|n| prompt::Model {
@@ -77,16 +87,7 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             created_at: at(n),
         })
         .collect();
-    for chunk in prompts.chunks(CHUNK) {
-        prompt::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(db)
-        .await?;
-    }
+    insert_in_chunks::<prompt::Entity>(db, &prompts).await?;
     let jobs: Vec<generation::Model> = prompts
         .iter()
         .enumerate()
@@ -113,16 +114,7 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             finished_at: Some(p.created_at),
         })
         .collect();
-    for chunk in jobs.chunks(CHUNK) {
-        generation::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(db)
-        .await?;
-    }
+    insert_in_chunks::<generation::Entity>(db, &jobs).await?;
     let images: Vec<image::Model> = jobs
         .iter()
         .flat_map(|job| (0..2).map(move |position| (job, position)))
@@ -145,16 +137,7 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             created_at: job.created_at + TimeDelta::milliseconds(position.into()),
         })
         .collect();
-    for chunk in images.chunks(CHUNK) {
-        image::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .exec(db)
-        .await?;
-    }
+    insert_in_chunks::<image::Entity>(db, &images).await?;
     println!(
         "rendermart: loaded {} users, {} prompts, {} generations, {} images ({} public)",
         users.len(),

@@ -93,7 +93,8 @@ pub fn user_key(id: &str) -> uuid::Uuid {
     key_of(id, api::graphql::relay::NodeType::User)
 }
 
-fn key_of(id: &str, node_type: api::graphql::relay::NodeType) -> uuid::Uuid {
+/// The database key behind a GraphQL id of `node_type`.
+pub fn key_of(id: &str, node_type: api::graphql::relay::NodeType) -> uuid::Uuid {
     api::graphql::relay::expect_global_id(&async_graphql::ID(id.to_owned()), node_type, "id")
         .unwrap()
 }

@@ -136,6 +136,24 @@ async fn settled(app: &TestApp, token: &str, id: &str) -> Value {
     panic!("the delivery stayed pending");
 }
 
+/// Changes a webhook's row directly, as time or another version of the server would have.
+async fn edit_webhook_row(
+    app: &TestApp,
+    hook: &str,
+    edit: impl FnOnce(&mut entity::webhook::ActiveModel),
+) {
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+    let key = crate::helpers::key_of(hook, api::graphql::relay::NodeType::Webhook);
+    let mut row = entity::webhook::Entity::find_by_id(key)
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    edit(&mut row);
+    row.update(&app.state.db).await.unwrap();
+}
+
 fn verify(secret: &str, received: &Received) {
     standardwebhooks::Webhook::new(secret)
         .unwrap()
@@ -595,8 +613,7 @@ async fn endpoints_are_changed_deleted_capped_and_private_to_their_owner() {
 /// address is checked again at every delivery, and nothing reaches a private one.
 #[tokio::test]
 async fn deliveries_check_the_address_again_and_follow_no_redirect() {
-    use entity::webhook;
-    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    use sea_orm::Set;
 
     let app = spawn_app_with(|s| {
         s.webhook_allow_private = Some(false);
@@ -626,20 +643,7 @@ async fn deliveries_check_the_address_again_and_follow_no_redirect() {
             &["GENERATION_SUCCEEDED"],
         )
         .await;
-        let key = api::graphql::relay::expect_global_id(
-            &async_graphql::ID(hook.clone()),
-            api::graphql::relay::NodeType::Webhook,
-            "id",
-        )
-        .unwrap();
-        let mut row = webhook::Entity::find_by_id(key)
-            .one(&app.state.db)
-            .await
-            .unwrap()
-            .unwrap()
-            .into_active_model();
-        row.url = Set(url);
-        row.update(&app.state.db).await.unwrap();
+        edit_webhook_row(&app, &hook, |row| row.url = Set(url)).await;
         app.gql(
             "mutation($id: ID!) { sendTestWebhook(id: $id) { id } }",
             json!({ "id": hook }),
@@ -666,8 +670,7 @@ async fn deliveries_check_the_address_again_and_follow_no_redirect() {
 
 #[tokio::test]
 async fn a_redirect_is_not_followed_and_five_failing_days_disable_the_endpoint() {
-    use entity::webhook;
-    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+    use sea_orm::Set;
 
     let app = spawn_app_with(|s| s.webhook_retry_delays = Some("1h".into())).await;
     let receiver = Receiver::start(&[Answer::Status(302), Answer::Status(500)]).await;
@@ -692,20 +695,10 @@ async fn a_redirect_is_not_followed_and_five_failing_days_disable_the_endpoint()
     assert_eq!(first["enabled"], true);
 
     // The endpoint has been failing for six days; the next failure ends it.
-    let key = api::graphql::relay::expect_global_id(
-        &async_graphql::ID(hook.clone()),
-        api::graphql::relay::NodeType::Webhook,
-        "id",
-    )
-    .unwrap();
-    let mut row = webhook::Entity::find_by_id(key)
-        .one(&app.state.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into_active_model();
-    row.failing_since = Set(Some(chrono::Utc::now() - chrono::TimeDelta::days(6)));
-    row.update(&app.state.db).await.unwrap();
+    edit_webhook_row(&app, &hook, |row| {
+        row.failing_since = Set(Some(chrono::Utc::now() - chrono::TimeDelta::days(6)));
+    })
+    .await;
     app.gql(send, json!({ "id": hook }), Some(&token))
         .await
         .data();
