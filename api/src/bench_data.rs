@@ -3,7 +3,8 @@
 //! same ids, texts and timestamps, so runs on different days compare.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::generation::Status;
+use entity::generation::{Status, Task};
+use entity::image::Origin;
 use entity::{generation, image, prompt, user};
 use sea_orm::{DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait};
 use uuid::Uuid;
@@ -69,6 +70,7 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             monthly_image_quota: None,
             created_at: at(n),
             token_version: 0,
+            last_served_at: None,
         })
         .collect();
     insert_in_chunks::<user::Entity>(db, &users).await?;
@@ -109,6 +111,9 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             idempotency_key: None,
             engine_calls: 1,
             batch_id: None,
+            task: Task::TextToImage,
+            source_image_id: None,
+            mask_image_id: None,
             created_at: p.created_at,
             started_at: Some(p.created_at),
             finished_at: Some(p.created_at),
@@ -135,6 +140,8 @@ pub async fn load(db: &DatabaseConnection, sizes: Sizes) -> anyhow::Result<()> {
             visibility: if n % 2 == 0 { "PUBLIC" } else { "PRIVATE" }.into(),
             favorite: false,
             created_at: job.created_at + TimeDelta::milliseconds(position.into()),
+            source_image_id: None,
+            origin: Origin::Generated,
         })
         .collect();
     insert_in_chunks::<image::Entity>(db, &images).await?;

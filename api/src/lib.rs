@@ -11,6 +11,7 @@ pub mod http;
 pub mod imaging;
 pub mod jobs;
 pub mod limits;
+pub mod memory;
 pub mod metrics;
 pub mod service;
 pub mod startup;

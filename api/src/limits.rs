@@ -121,6 +121,8 @@ pub struct RateLimiter {
     signups_per_ip: Keyed<IpAddr>,
     generations_per_user: Keyed<Uuid>,
     generations_per_minute: u32,
+    uploads_per_user: Keyed<Uuid>,
+    uploads_per_hour: u32,
     /// Keys the email hash with a per-process secret, so nobody can aim for collisions.
     email_hasher: RandomState,
 }
@@ -148,6 +150,11 @@ impl RateLimiter {
                 per_minute(limits.generations_per_user_per_minute),
             ),
             generations_per_minute: limits.generations_per_user_per_minute.max(1),
+            uploads_per_user: Keyed::new(
+                "uploads per user",
+                per_hour(limits.uploads_per_user_per_hour),
+            ),
+            uploads_per_hour: limits.uploads_per_user_per_hour.max(1),
             email_hasher: RandomState::new(),
         }
     }
@@ -178,6 +185,7 @@ impl RateLimiter {
         self.login_attempts_per_email.clean_up();
         self.signups_per_ip.clean_up();
         self.generations_per_user.clean_up();
+        self.uploads_per_user.clean_up();
     }
 
     /// Keys held over all limiters (for tests and diagnostics).
@@ -187,6 +195,7 @@ impl RateLimiter {
             + self.login_attempts_per_email.len()
             + self.signups_per_ip.len()
             + self.generations_per_user.len()
+            + self.uploads_per_user.len()
     }
 
     /// Runs one per-client check. A client whose address is unknown (0.0.0.0: a transport
@@ -256,6 +265,23 @@ impl RateLimiter {
                 format!(
                     "You are starting generations too fast (at most {} a minute); try again in {}",
                     self.generations_per_minute,
+                    wait_words(wait)
+                ),
+            )
+        })
+    }
+
+    /// One `createUpload` by a user.
+    pub fn upload(&self, user: Uuid) -> AppResult<()> {
+        if !self.on {
+            return Ok(());
+        }
+        self.uploads_per_user.check(&user).map_err(|wait| {
+            AppError::rate_limited(
+                wait,
+                format!(
+                    "You are uploading too fast (at most {} pictures an hour); try again in {}",
+                    self.uploads_per_hour,
                     wait_words(wait)
                 ),
             )

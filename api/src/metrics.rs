@@ -6,11 +6,12 @@ use prometheus::{
 
 /// The operations the frontend sends (frontend/src/graphql/operations.ts); a test keeps the
 /// two lists equal.
-pub const FRONTEND_OPERATIONS: [&str; 32] = [
+pub const FRONTEND_OPERATIONS: [&str; 33] = [
     "Batch",
     "BatchUpdates",
     "CancelGeneration",
     "CreateApiKey",
+    "CreateUpload",
     "CreateWebhook",
     "DeleteImage",
     "DeleteWebhook",

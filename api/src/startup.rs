@@ -311,6 +311,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let schema = build_schema(self.state.clone());
         let stop = CancellationToken::new();
+        crate::memory::spawn_trimmer();
         let router = self.metrics.start(self.state.clone(), schema, stop.clone());
         let server = tokio::spawn(crate::http::server::serve(
             self.listener,

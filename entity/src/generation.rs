@@ -29,6 +29,11 @@ pub struct Model {
     pub engine_calls: i32,
     /// The batch it was queued in, if any.
     pub batch_id: Option<Uuid>,
+    pub task: Task,
+    /// The image an edit starts from.
+    pub source_image_id: Option<Uuid>,
+    /// The image whose white pixels mark what an edit changes.
+    pub mask_image_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub started_at: Option<DateTimeUtc>,
     pub finished_at: Option<DateTimeUtc>,
@@ -60,6 +65,36 @@ impl Status {
     pub fn is_active(self) -> bool {
         matches!(self, Status::Queued | Status::Running)
     }
+}
+
+/// What a job does; stored as its upper-case name.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Task {
+    #[default]
+    #[sea_orm(string_value = "TEXT_TO_IMAGE")]
+    TextToImage,
+    #[sea_orm(string_value = "IMAGE_TO_IMAGE")]
+    ImageToImage,
+    #[sea_orm(string_value = "VARIATION")]
+    Variation,
+    #[sea_orm(string_value = "INPAINT")]
+    Inpaint,
+    #[sea_orm(string_value = "OUTPAINT")]
+    Outpaint,
+    #[sea_orm(string_value = "ERASE")]
+    Erase,
+    #[sea_orm(string_value = "REMOVE_BACKGROUND")]
+    RemoveBackground,
+    #[sea_orm(string_value = "UPSCALE")]
+    Upscale,
+    #[sea_orm(string_value = "SEARCH_REPLACE")]
+    SearchReplace,
+    #[sea_orm(string_value = "SEARCH_RECOLOR")]
+    SearchRecolor,
+    /// Not a model's task: the record of a picture the owner uploaded, which made the image.
+    #[sea_orm(string_value = "UPLOAD")]
+    Upload,
 }
 
 /// Why a job failed (or, on a succeeded job, why some of its images are missing).

@@ -22,6 +22,24 @@ pub struct Model {
     pub visibility: String,
     pub favorite: bool,
     pub created_at: DateTimeUtc,
+    /// The image it was made from, for an edit.
+    pub source_image_id: Option<Uuid>,
+    pub origin: Origin,
+}
+
+/// Where an image came from; stored as its upper-case name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Origin {
+    /// Made by a model.
+    #[sea_orm(string_value = "GENERATED")]
+    Generated,
+    /// A picture its owner uploaded to edit.
+    #[sea_orm(string_value = "UPLOADED")]
+    Uploaded,
+    /// A mask its owner painted for an edit; never listed in galleries.
+    #[sea_orm(string_value = "MASK")]
+    Mask,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

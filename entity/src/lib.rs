@@ -6,6 +6,7 @@ pub mod batch;
 pub mod generation;
 pub mod image;
 pub mod prompt;
+pub mod upload;
 pub mod user;
 pub mod webhook;
 pub mod webhook_delivery;

@@ -19,6 +19,9 @@ pub struct Model {
     /// Login tokens carry the version they were issued at and stop working when it moves
     /// on: changing the password increments it.
     pub token_version: i32,
+    /// When a worker last claimed one of this user's jobs: the queue serves the user served
+    /// least recently first.
+    pub last_served_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

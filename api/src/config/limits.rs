@@ -51,6 +51,8 @@ limit_settings! {
     signups_per_ip_per_hour: u32 = "RENDERMART_SIGNUPS_PER_IP_PER_HOUR",
     /// generateImages calls a minute by one user [default: 30].
     generations_per_user_per_minute: u32 = "RENDERMART_GENERATIONS_PER_USER_PER_MINUTE",
+    /// createUpload calls an hour by one user [default: 120].
+    uploads_per_user_per_hour: u32 = "RENDERMART_UPLOADS_PER_USER_PER_HOUR",
     /// Jobs one user may have waiting in the queue [default: 50].
     max_queued_jobs_per_user: u32 = "RENDERMART_MAX_QUEUED_JOBS_PER_USER",
     /// Open WebSockets from one client IP [default: 200].
@@ -72,6 +74,8 @@ limit_settings! {
     max_directives: usize = "RENDERMART_MAX_DIRECTIVES",
     /// Bytes of an HTTP request body [default: 1048576].
     max_body_bytes: usize = "RENDERMART_MAX_BODY_BYTES",
+    /// Bytes of one uploaded picture [default: 10485760].
+    max_upload_bytes: usize = "RENDERMART_MAX_UPLOAD_BYTES",
     /// Seconds a client has to send its request headers [default: 10].
     header_read_timeout_seconds: u64 = "RENDERMART_HEADER_READ_TIMEOUT_SECONDS",
     /// Seconds an HTTP request may take (WebSockets excepted) [default: 30].
@@ -152,6 +156,7 @@ pub struct Limits {
     pub login_attempts_per_email_per_hour: u32,
     pub signups_per_ip_per_hour: u32,
     pub generations_per_user_per_minute: u32,
+    pub uploads_per_user_per_hour: u32,
     pub max_queued_jobs_per_user: u32,
     pub ws_connections_per_ip: u32,
     pub ws_connections_per_user: u32,
@@ -162,6 +167,7 @@ pub struct Limits {
     pub max_aliases_per_field: usize,
     pub max_directives: usize,
     pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
     pub header_read_timeout: Duration,
     pub request_timeout: Duration,
     pub max_connections: usize,
@@ -199,6 +205,7 @@ impl Limits {
             login_attempts_per_email_per_hour: s.login_attempts_per_email_per_hour.unwrap_or(20),
             signups_per_ip_per_hour: s.signups_per_ip_per_hour.unwrap_or(20),
             generations_per_user_per_minute: s.generations_per_user_per_minute.unwrap_or(30),
+            uploads_per_user_per_hour: s.uploads_per_user_per_hour.unwrap_or(120),
             max_queued_jobs_per_user: s.max_queued_jobs_per_user.unwrap_or(50),
             ws_connections_per_ip: s.ws_connections_per_ip.unwrap_or(200),
             ws_connections_per_user: s.ws_connections_per_user.unwrap_or(20),
@@ -209,6 +216,7 @@ impl Limits {
             max_aliases_per_field: s.max_aliases_per_field.unwrap_or(15),
             max_directives: s.max_directives.unwrap_or(50),
             max_body_bytes: s.max_body_bytes.unwrap_or(1024 * 1024),
+            max_upload_bytes: s.max_upload_bytes.unwrap_or(10 * 1024 * 1024),
             header_read_timeout: seconds(s.header_read_timeout_seconds, 10),
             request_timeout: seconds(s.request_timeout_seconds, 30),
             max_connections: s.max_connections.unwrap_or(20_000).max(1),

@@ -1,6 +1,7 @@
 //! What a model can do, and the check that refuses a request it cannot, before anything is
 //! queued.
 
+use entity::generation::Task;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
@@ -35,9 +36,87 @@ pub struct FloatRange {
     pub default: f64,
 }
 
+/// Whether a task takes an input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputRule {
+    None,
+    Optional,
+    Required,
+}
+
+/// One task a model can do, and its limits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskLimits {
+    pub task: Task,
+    pub prompt: InputRule,
+    /// A painted mask (white = change).
+    pub mask: InputRule,
+    /// Words naming what to change, found by the model itself.
+    pub mask_prompt: InputRule,
+    pub strength: Option<FloatRange>,
+    /// Largest margin per side, for OUTPAINT.
+    pub max_outpaint: Option<u32>,
+    pub upscale_factor: Option<FloatRange>,
+    pub min_source_side: u32,
+    pub max_source_side: u32,
+    pub max_source_pixels: u64,
+    /// Largest side of what the task makes (outpaint and upscale grow the source).
+    pub max_output_side: u32,
+}
+
+impl TaskLimits {
+    /// Drawing from text alone: none of the edit inputs apply.
+    pub fn text_to_image() -> TaskLimits {
+        TaskLimits {
+            task: Task::TextToImage,
+            prompt: InputRule::Required,
+            mask: InputRule::None,
+            mask_prompt: InputRule::None,
+            strength: None,
+            max_outpaint: None,
+            upscale_factor: None,
+            min_source_side: 0,
+            max_source_side: 0,
+            max_source_pixels: 0,
+            max_output_side: 0,
+        }
+    }
+
+    /// Every task but drawing from text works from a source image.
+    pub fn needs_source(&self) -> bool {
+        self.task != Task::TextToImage
+    }
+}
+
+/// Pixels to add on each side of the source (OUTPAINT).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outpaint {
+    pub left: u32,
+    pub right: u32,
+    pub top: u32,
+    pub bottom: u32,
+}
+
+/// An edit's settings beyond the source and mask, stored in the job's `params`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mask_prompt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outpaint: Option<Outpaint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upscale_factor: Option<f64>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Capabilities {
+    /// The provider's own names of what it does (Bedrock's `taskType`s).
     pub task_types: Vec<&'static str>,
+    /// What it can be asked to do, each with its limits; drawing from text first.
+    pub tasks: Vec<TaskLimits>,
     pub sizes: SizeRule,
     pub max_images: u32,
     pub max_prompt_chars: usize,
@@ -74,22 +153,218 @@ pub struct GenerationParams {
     /// Set for models that take a ratio: the ratio the requested size was mapped to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<String>,
+    #[serde(flatten)]
+    pub edit: EditParams,
+}
+
+/// The name a task has in the API.
+pub fn task_name(task: Task) -> String {
+    use sea_orm::ActiveEnum;
+    task.to_value()
+}
+
+/// What an edit starts from: the source's size, and the mask's when there is one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceShape {
+    pub width: u32,
+    pub height: u32,
+    pub mask: Option<(u32, u32)>,
+}
+
+impl TaskLimits {
+    /// Refuses, naming the field, an edit this task cannot take; returns the size it makes.
+    pub fn check_edit(&self, edit: &EditParams, source: SourceShape) -> AppResult<(u32, u32)> {
+        let task = task_name(self.task);
+        let (w, h) = (source.width, source.height);
+        if w.min(h) < self.min_source_side
+            || w.max(h) > self.max_source_side
+            || u64::from(w) * u64::from(h) > self.max_source_pixels
+        {
+            return Err(AppError::bad_input(
+                "source",
+                format!(
+                    "The source is {w}×{h}; {task} with this model takes {} to {} pixels a side and at most {} pixels in all",
+                    self.min_source_side, self.max_source_side, self.max_source_pixels
+                ),
+            ));
+        }
+        match (self.mask, source.mask) {
+            (InputRule::Required, None) if edit.mask_prompt.is_none() => {
+                return Err(AppError::bad_input(
+                    "mask",
+                    format!("{task} needs a mask: paint white where the picture should change"),
+                ));
+            }
+            (InputRule::None, Some(_)) => {
+                return Err(AppError::bad_input(
+                    "mask",
+                    format!("{task} takes no mask; leave it out"),
+                ));
+            }
+            (_, Some((mw, mh))) if (mw, mh) != (w, h) => {
+                return Err(AppError::bad_input(
+                    "mask",
+                    format!("The mask is {mw}×{mh}; make it the source's size, {w}×{h}"),
+                ));
+            }
+            _ => {}
+        }
+        check_rule(
+            "maskPrompt",
+            self.mask_prompt,
+            edit.mask_prompt.as_deref(),
+            &task,
+        )?;
+        check_range("strength", edit.strength, self.strength, &task)?;
+        check_range(
+            "upscaleFactor",
+            edit.upscale_factor,
+            self.upscale_factor,
+            &task,
+        )?;
+        let (out_w, out_h) = match (edit.outpaint, self.max_outpaint) {
+            (Some(_), None) => {
+                return Err(AppError::bad_input(
+                    "outpaint",
+                    format!("{task} adds no margins; leave `outpaint` out"),
+                ));
+            }
+            (Some(m), Some(max)) => {
+                if [m.left, m.right, m.top, m.bottom]
+                    .iter()
+                    .any(|&side| side > max)
+                {
+                    return Err(AppError::bad_input(
+                        "outpaint",
+                        format!("Add at most {max} pixels on each side"),
+                    ));
+                }
+                if m.left + m.right + m.top + m.bottom == 0 {
+                    return Err(AppError::bad_input(
+                        "outpaint",
+                        "Say how many pixels to add on at least one side",
+                    ));
+                }
+                (w + m.left + m.right, h + m.top + m.bottom)
+            }
+            (None, Some(_)) => {
+                return Err(AppError::bad_input(
+                    "outpaint",
+                    "Say how many pixels to add on each side (`outpaint`)",
+                ));
+            }
+            (None, None) => match (edit.upscale_factor, self.upscale_factor) {
+                (factor, Some(range)) => {
+                    let factor = factor.unwrap_or(range.default);
+                    (
+                        (f64::from(w) * factor).round() as u32,
+                        (f64::from(h) * factor).round() as u32,
+                    )
+                }
+                _ => (w, h),
+            },
+        };
+        if out_w.max(out_h) > self.max_output_side {
+            let field = if edit.outpaint.is_some() {
+                "outpaint"
+            } else {
+                "upscaleFactor"
+            };
+            return Err(AppError::bad_input(
+                field,
+                format!(
+                    "That makes a {out_w}×{out_h} picture; this model makes at most {} pixels a side",
+                    self.max_output_side
+                ),
+            ));
+        }
+        Ok((out_w, out_h))
+    }
+}
+
+fn check_rule(
+    field: &'static str,
+    rule: InputRule,
+    value: Option<&str>,
+    task: &str,
+) -> AppResult<()> {
+    match (rule, value) {
+        (InputRule::Required, None) => Err(AppError::bad_input(
+            field,
+            format!("{task} needs `{field}`"),
+        )),
+        (InputRule::None, Some(_)) => Err(AppError::bad_input(
+            field,
+            format!("{task} takes no `{field}`; leave it out"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_range(
+    field: &'static str,
+    value: Option<f64>,
+    range: Option<FloatRange>,
+    task: &str,
+) -> AppResult<()> {
+    match (value, range) {
+        (Some(_), None) => Err(AppError::bad_input(
+            field,
+            format!("{task} takes no `{field}`; leave it out"),
+        )),
+        (Some(v), Some(r)) if !(r.min..=r.max).contains(&v) => Err(AppError::bad_input(
+            field,
+            format!("Use a {field} from {} to {}", r.min, r.max),
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl Capabilities {
-    /// Refuses, naming the field, anything this model cannot do.
+    /// What this model does for `task`, or an error listing what it can do.
+    pub fn task(&self, task: Task) -> AppResult<&TaskLimits> {
+        self.tasks.iter().find(|t| t.task == task).ok_or_else(|| {
+            let offered: Vec<String> = self.tasks.iter().map(|t| task_name(t.task)).collect();
+            AppError::bad_input(
+                "task",
+                format!(
+                    "This model cannot do {}; it can do: {}",
+                    task_name(task),
+                    offered.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Refuses, naming the field, anything this model cannot do for `task`. An edit's size
+    /// was already checked against its source by `TaskLimits::check_edit`.
     pub fn check(
         &self,
+        task: &TaskLimits,
         prompt: &str,
         negative: Option<&str>,
         params: &GenerationParams,
     ) -> AppResult<()> {
         let prompt_chars = prompt.chars().count();
-        if prompt.trim().is_empty() {
-            return Err(AppError::bad_input(
-                "prompt",
-                "Describe the image you want: the prompt is empty",
-            ));
+        let empty = prompt.trim().is_empty();
+        match task.prompt {
+            InputRule::Required if empty => {
+                return Err(AppError::bad_input(
+                    "prompt",
+                    if task.needs_source() {
+                        "Describe what to paint: the prompt is empty"
+                    } else {
+                        "Describe the image you want: the prompt is empty"
+                    },
+                ));
+            }
+            InputRule::None if !empty => {
+                return Err(AppError::bad_input(
+                    "prompt",
+                    format!("{} takes no prompt; leave it empty", task_name(task.task)),
+                ));
+            }
+            _ => {}
         }
         if prompt_chars > self.max_prompt_chars {
             return Err(AppError::bad_input(
@@ -118,7 +393,9 @@ impl Capabilities {
                 ));
             }
         }
-        self.check_size(params.width, params.height)?;
+        if !task.needs_source() {
+            self.check_size(params.width, params.height)?;
+        }
         if params.count < 1 || params.count > self.max_images {
             return Err(AppError::bad_input(
                 "count",
@@ -276,6 +553,7 @@ mod tests {
     fn range_caps() -> Capabilities {
         Capabilities {
             task_types: vec!["TEXT_IMAGE"],
+            tasks: vec![TaskLimits::text_to_image()],
             sizes: SizeRule::Range {
                 min: 320,
                 max: 4096,
@@ -307,6 +585,7 @@ mod tests {
             style_preset: None,
             quality: None,
             aspect_ratio: None,
+            edit: EditParams::default(),
         }
     }
 
@@ -320,50 +599,116 @@ mod tests {
     #[test]
     fn sizes_outside_the_rule_name_the_offending_side() {
         let caps = range_caps();
-        assert!(caps.check("a cat", None, &params(1024, 1024)).is_ok());
+        assert!(
+            caps.check(
+                &TaskLimits::text_to_image(),
+                "a cat",
+                None,
+                &params(1024, 1024)
+            )
+            .is_ok()
+        );
         assert_eq!(
-            field_of(caps.check("a cat", None, &params(1000, 1024)).unwrap_err()),
+            field_of(
+                caps.check(
+                    &TaskLimits::text_to_image(),
+                    "a cat",
+                    None,
+                    &params(1000, 1024)
+                )
+                .unwrap_err()
+            ),
             "width"
         );
         assert_eq!(
-            field_of(caps.check("a cat", None, &params(1024, 5000)).unwrap_err()),
+            field_of(
+                caps.check(
+                    &TaskLimits::text_to_image(),
+                    "a cat",
+                    None,
+                    &params(1024, 5000)
+                )
+                .unwrap_err()
+            ),
             "height"
         );
         // 2048×2048 is over the pixel limit; 320×1600 is over 1:4.
-        assert!(caps.check("a cat", None, &params(2048, 2048)).is_err());
-        assert!(caps.check("a cat", None, &params(320, 1600)).is_err());
+        assert!(
+            caps.check(
+                &TaskLimits::text_to_image(),
+                "a cat",
+                None,
+                &params(2048, 2048)
+            )
+            .is_err()
+        );
+        assert!(
+            caps.check(
+                &TaskLimits::text_to_image(),
+                "a cat",
+                None,
+                &params(320, 1600)
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn prompts_counts_seeds_and_styles_are_checked() {
         let caps = range_caps();
         assert_eq!(
-            field_of(caps.check("  ", None, &params(512, 512)).unwrap_err()),
+            field_of(
+                caps.check(&TaskLimits::text_to_image(), "  ", None, &params(512, 512))
+                    .unwrap_err()
+            ),
             "prompt"
         );
         assert_eq!(
             field_of(
-                caps.check(&"x".repeat(1025), None, &params(512, 512))
-                    .unwrap_err()
+                caps.check(
+                    &TaskLimits::text_to_image(),
+                    &"x".repeat(1025),
+                    None,
+                    &params(512, 512)
+                )
+                .unwrap_err()
             ),
             "prompt"
         );
         let mut p = params(512, 512);
         p.count = 6;
-        assert_eq!(field_of(caps.check("cat", None, &p).unwrap_err()), "count");
+        assert_eq!(
+            field_of(
+                caps.check(&TaskLimits::text_to_image(), "cat", None, &p)
+                    .unwrap_err()
+            ),
+            "count"
+        );
         p.count = 1;
         p.seed = 858_993_460;
-        assert_eq!(field_of(caps.check("cat", None, &p).unwrap_err()), "seed");
+        assert_eq!(
+            field_of(
+                caps.check(&TaskLimits::text_to_image(), "cat", None, &p)
+                    .unwrap_err()
+            ),
+            "seed"
+        );
         p.seed = 1;
         p.style_preset = Some("anime".into());
         assert_eq!(
-            field_of(caps.check("cat", None, &p).unwrap_err()),
+            field_of(
+                caps.check(&TaskLimits::text_to_image(), "cat", None, &p)
+                    .unwrap_err()
+            ),
             "stylePreset"
         );
         p.style_preset = None;
         p.cfg_scale = Some(11.0);
         assert_eq!(
-            field_of(caps.check("cat", None, &p).unwrap_err()),
+            field_of(
+                caps.check(&TaskLimits::text_to_image(), "cat", None, &p)
+                    .unwrap_err()
+            ),
             "cfgScale"
         );
     }
@@ -372,7 +717,14 @@ mod tests {
     fn fixed_sizes_list_what_is_allowed() {
         let mut caps = range_caps();
         caps.sizes = SizeRule::Fixed(vec![(1024, 1024), (768, 1152)]);
-        let err = caps.check("cat", None, &params(1000, 1000)).unwrap_err();
+        let err = caps
+            .check(
+                &TaskLimits::text_to_image(),
+                "cat",
+                None,
+                &params(1000, 1000),
+            )
+            .unwrap_err();
         assert!(err.message().contains("768×1152"));
     }
 

@@ -6,9 +6,12 @@ pub mod offline;
 
 use std::sync::Arc;
 
-use entity::generation::ErrorCode;
+use entity::generation::{ErrorCode, Task};
 
-pub use capabilities::{Capabilities, FloatRange, GenerationParams, ModelDefaults, SizeRule};
+pub use capabilities::{
+    Capabilities, EditParams, FloatRange, GenerationParams, InputRule, ModelDefaults, Outpaint,
+    SizeRule, SourceShape, TaskLimits,
+};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// One model as listed by `models`.
@@ -31,6 +34,11 @@ pub struct EngineJob {
     pub prompt: String,
     pub negative_prompt: Option<String>,
     pub params: GenerationParams,
+    pub task: Task,
+    /// What an edit starts from, decoded.
+    pub source: Option<Arc<image::RgbaImage>>,
+    /// White where an edit changes the source; the source's size.
+    pub mask: Option<Arc<image::GrayImage>>,
     /// Which images of the job are still missing (0-based). A job resumed after its worker
     /// died asks only for these, so no image is made or paid for twice.
     pub positions: Vec<u32>,
@@ -41,7 +49,8 @@ pub struct EngineJob {
 pub struct EngineImage {
     pub position: u32,
     pub seed: i64,
-    pub pixels: image::RgbImage,
+    /// RGB, or RGBA where the picture has transparency (a removed background).
+    pub pixels: image::DynamicImage,
 }
 
 /// A progress report while an engine works.

@@ -131,11 +131,14 @@ pub struct GenerateBatchInput {
 
 impl GenerateBatchInput {
     /// Every request, once per model and seed asked for.
-    fn expand(self) -> Vec<GenerateRequest> {
+    fn expand(self) -> AppResult<Vec<GenerateRequest>> {
         let models = self.models.filter(|m| !m.is_empty());
         let seeds = self.seeds.filter(|s| !s.is_empty());
         let mut expanded = Vec::new();
-        for request in self.requests.into_iter().map(GenerateRequest::from) {
+        for (index, request) in self.requests.into_iter().enumerate() {
+            let request = request
+                .into_request()
+                .map_err(|error| error.in_list_item("requests", index))?;
             let per_model: Vec<GenerateRequest> = match &models {
                 Some(models) => models
                     .iter()
@@ -156,7 +159,7 @@ impl GenerateBatchInput {
                 }
             }
         }
-        expanded
+        Ok(expanded)
     }
 }
 
@@ -205,7 +208,7 @@ impl BatchMutation {
     async fn generate_batch(&self, ctx: &Context<'_>, input: GenerateBatchInput) -> Result<Batch> {
         let viewer = require_viewer(ctx)?;
         let state = app_state(ctx);
-        let model = generations::submit_batch(state, viewer.user_id, input.expand()).await?;
+        let model = generations::submit_batch(state, viewer.user_id, input.expand()?).await?;
         Ok(Batch::load_one(state, model).await?)
     }
 }
@@ -226,7 +229,7 @@ impl BatchSubscription {
         let key = expect_global_id(&id, NodeType::Batch, "id")?;
         let state = app_state(ctx).clone();
         // Subscribe before reading the current state, so no change falls in between.
-        let mut events = state.events.subscribe();
+        let mut events = state.events.subscribe(viewer.user_id);
         let current = Batch::load_one(
             &state,
             batches::owned(&state.db, viewer.user_id, key).await?,
@@ -272,12 +275,14 @@ mod tests {
 
     #[test]
     fn seeds_and_models_multiply_the_requests() {
-        let seeds = input(Some(vec![1, 2, 3]), None).expand();
+        let seeds = input(Some(vec![1, 2, 3]), None).expand().unwrap();
         assert_eq!(
             seeds.iter().map(|r| r.seed).collect::<Vec<_>>(),
             [Some(1), Some(2), Some(3)]
         );
-        let both = input(Some(vec![1, 2]), Some(vec!["a".into(), "b".into()])).expand();
+        let both = input(Some(vec![1, 2]), Some(vec!["a".into(), "b".into()]))
+            .expand()
+            .unwrap();
         let pairs: Vec<_> = both
             .iter()
             .map(|r| (r.model.clone().unwrap(), r.seed.unwrap()))
@@ -291,6 +296,6 @@ mod tests {
                 ("b".into(), 2)
             ]
         );
-        assert_eq!(input(Some(vec![]), None).expand().len(), 1);
+        assert_eq!(input(Some(vec![]), None).expand().unwrap().len(), 1);
     }
 }

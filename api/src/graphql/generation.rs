@@ -9,17 +9,19 @@ use async_graphql::{
     Context, Enum, ID, InputObject, Json, Object, Result, SimpleObject, Subscription,
 };
 use chrono::{DateTime, Utc};
+use entity::image::Origin;
 use entity::{generation, image, prompt, user};
 use futures::Stream;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::account::User;
 use super::cost;
-use super::loaders::{DbLoader, GenerationId, ImagesOf, PromptId, UserId};
+use super::loaders::{DbLoader, GenerationId, ImageId, ImagesOf, PromptId, UserId};
 use super::relay::{NodeType, connection, expect_global_id, global_id, page_request};
+use super::uploads::{ImageSourceInput, OutpaintInput};
 use super::{app_state, require_viewer};
 use crate::auth::Viewer;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::jobs::events::Followed;
 use crate::service::generations::{self, GenerateRequest};
 use crate::service::{images, prompts};
@@ -110,6 +112,35 @@ pub enum GenerationErrorCode {
     Internal,
 }
 
+/// What a job does with its inputs.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+#[graphql(remote = "entity::generation::Task")]
+pub enum GenerationTask {
+    /// Draw from the prompt alone.
+    #[default]
+    TextToImage,
+    /// Redraw the source towards the prompt; `strength` says how far.
+    ImageToImage,
+    /// Another take on the source.
+    Variation,
+    /// Repaint where the mask is white (or what `maskPrompt` names) from the prompt.
+    Inpaint,
+    /// Extend the canvas by `outpaint` pixels on each side.
+    Outpaint,
+    /// Remove what the mask covers, filling it from its surroundings.
+    Erase,
+    /// Make the background transparent.
+    RemoveBackground,
+    /// Enlarge by `upscaleFactor`.
+    Upscale,
+    /// Replace what `maskPrompt` names with what the prompt says.
+    SearchReplace,
+    /// Recolour what `maskPrompt` names to the colour the prompt says.
+    SearchRecolor,
+    /// The record of a picture its owner uploaded; no model does this.
+    Upload,
+}
+
 #[derive(SimpleObject)]
 pub struct GenerationError {
     code: GenerationErrorCode,
@@ -190,9 +221,23 @@ impl Generation {
         Ok(rows.into_iter().map(Image::new).collect())
     }
 
-    /// The model id.
+    /// The model id (`upload` for the record of an uploaded picture).
     async fn model(&self) -> &str {
         &self.row.model
+    }
+
+    async fn task(&self) -> GenerationTask {
+        self.row.task.into()
+    }
+
+    /// The picture an edit starts from.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Image>> {
+        visible_image(ctx, self.row.source_image_id).await
+    }
+
+    /// The mask an edit used: white where it changed the source.
+    async fn mask(&self, ctx: &Context<'_>) -> Result<Option<Image>> {
+        visible_image(ctx, self.row.mask_image_id).await
     }
 
     /// The parameters the job runs with, after defaults: width, height, count, seed, …
@@ -331,6 +376,17 @@ impl Image {
             .map(User::new))
     }
 
+    /// The image it was made from, when it was an edit (and that image is still there and
+    /// visible to you): follow `source` to walk a picture's edit history.
+    async fn source(&self, ctx: &Context<'_>) -> Result<Option<Image>> {
+        visible_image(ctx, self.row.source_image_id).await
+    }
+
+    /// True for a picture its owner uploaded (or a mask they painted), not made by a model.
+    async fn uploaded(&self) -> bool {
+        self.row.origin != Origin::Generated
+    }
+
     /// The job that made it; only for its owner.
     async fn generation(&self, ctx: &Context<'_>) -> Result<Option<Generation>> {
         if viewer_id(ctx) != Some(self.row.owner_id) {
@@ -341,6 +397,15 @@ impl Image {
             .await?
             .map(Generation::new))
     }
+}
+
+/// An image by id, when it still exists and the viewer may see it.
+async fn visible_image(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> Result<Option<Image>> {
+    let Some(id) = id else { return Ok(None) };
+    let row = loader(ctx).load_one(ImageId(id)).await?;
+    Ok(row
+        .filter(|i| i.visibility == images::PUBLIC || viewer_id(ctx) == Some(i.owner_id))
+        .map(Image::new))
 }
 
 pub struct Prompt(pub prompt::Model);
@@ -373,7 +438,7 @@ impl Prompt {
 
 #[derive(InputObject, Default)]
 pub struct GenerateImagesInput {
-    /// What to draw.
+    /// What to draw; for an edit, what to paint (send "" for tasks that take no prompt).
     pub prompt: String,
     /// What to leave out.
     pub negative_prompt: Option<String>,
@@ -390,23 +455,47 @@ pub struct GenerateImagesInput {
     pub quality: Option<String>,
     /// Resending with the same key returns the same job instead of queuing another.
     pub idempotency_key: Option<String>,
+    /// What to do; every task but TEXT_TO_IMAGE edits `source`, and its result's size
+    /// follows the source (leave width and height out).
+    #[graphql(default_with = "GenerationTask::TextToImage")]
+    pub task: GenerationTask,
+    /// The picture an edit starts from.
+    pub source: Option<ImageSourceInput>,
+    /// White where the edit changes the source; the source's size.
+    pub mask: Option<ImageSourceInput>,
+    /// Words naming what to change, for models that find it themselves.
+    pub mask_prompt: Option<String>,
+    /// How far from the source (0..1), for tasks that take it.
+    pub strength: Option<f64>,
+    /// Pixels to add on each side, for OUTPAINT.
+    pub outpaint: Option<OutpaintInput>,
+    /// How much larger, for UPSCALE.
+    pub upscale_factor: Option<f64>,
 }
 
-impl From<GenerateImagesInput> for GenerateRequest {
-    fn from(input: GenerateImagesInput) -> GenerateRequest {
-        GenerateRequest {
-            prompt: input.prompt,
-            negative_prompt: input.negative_prompt,
-            model: input.model,
-            width: input.width,
-            height: input.height,
-            count: input.count,
-            seed: input.seed,
-            cfg_scale: input.cfg_scale,
-            style_preset: input.style_preset,
-            quality: input.quality,
-            idempotency_key: input.idempotency_key,
-        }
+impl GenerateImagesInput {
+    /// The request the service takes; ids that are not of the right kind are refused.
+    pub fn into_request(self) -> AppResult<GenerateRequest> {
+        Ok(GenerateRequest {
+            task: self.task.into(),
+            source: self.source.map(|s| s.reference("source")).transpose()?,
+            mask: self.mask.map(|m| m.reference("mask")).transpose()?,
+            mask_prompt: self.mask_prompt,
+            strength: self.strength,
+            outpaint: self.outpaint.map(OutpaintInput::margins).transpose()?,
+            upscale_factor: self.upscale_factor,
+            prompt: self.prompt,
+            negative_prompt: self.negative_prompt,
+            model: self.model,
+            width: self.width,
+            height: self.height,
+            count: self.count,
+            seed: self.seed,
+            cfg_scale: self.cfg_scale,
+            style_preset: self.style_preset,
+            quality: self.quality,
+            idempotency_key: self.idempotency_key,
+        })
     }
 }
 
@@ -528,7 +617,7 @@ impl GenerationMutation {
     ) -> Result<Generation> {
         let viewer = require_viewer(ctx)?;
         Ok(Generation::new(
-            generations::submit(app_state(ctx), viewer.user_id, input.into()).await?,
+            generations::submit(app_state(ctx), viewer.user_id, input.into_request()?).await?,
         ))
     }
 
@@ -611,7 +700,7 @@ impl GenerationSubscription {
         let key = expect_global_id(&id, NodeType::Generation, "id")?;
         let state = app_state(ctx).clone();
         // Subscribe before reading the current state, so no change falls in between.
-        let mut events = state.events.subscribe();
+        let mut events = state.events.subscribe(viewer.user_id);
         let current = generations::owned(&state.db, viewer.user_id, key).await?;
         Ok(async_stream::stream! {
             let mut last_progress = current.progress;
@@ -643,7 +732,7 @@ impl GenerationSubscription {
     ) -> Result<impl Stream<Item = Generation> + use<>> {
         let viewer = require_viewer(ctx)?;
         let state = app_state(ctx).clone();
-        let mut events = state.events.follow();
+        let mut events = state.events.follow(viewer.user_id);
         let active = generations::active(&state.db, viewer.user_id).await?;
         Ok(async_stream::stream! {
             let mut last_progress = std::collections::HashMap::new();
@@ -653,10 +742,7 @@ impl GenerationSubscription {
             }
             loop {
                 let changed = match events.recv().await {
-                    Followed::Event(event) if event.owner_id == viewer.user_id => {
-                        vec![(*event).clone()]
-                    }
-                    Followed::Event(_) => continue,
+                    Followed::Event(event) => vec![(*event).clone()],
                     // Fell behind: the database has the latest state of what was missed.
                     Followed::Missed { since } => match state.events.missed(viewer.user_id, since).await {
                         Ok(jobs) => jobs,

@@ -26,6 +26,8 @@ pub struct UserId(pub Uuid);
 pub struct PromptId(pub Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GenerationId(pub Uuid);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImageId(pub Uuid);
 /// The images of a generation, in position order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ImagesOf(pub Uuid);
@@ -73,6 +75,17 @@ impl Loader<GenerationId> for DbLoader {
             .await
             .map_err(gql)?;
         Ok(rows.into_iter().map(|g| (GenerationId(g.id), g)).collect())
+    }
+}
+
+impl Loader<ImageId> for DbLoader {
+    type Value = image::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ImageId]) -> LoadResult<ImageId, image::Model> {
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = service::images::by_ids(&self.db, &ids).await.map_err(gql)?;
+        Ok(rows.into_iter().map(|i| (ImageId(i.id), i)).collect())
     }
 }
 

@@ -10,6 +10,7 @@ mod node;
 pub mod pipeline;
 pub mod relay;
 mod schema;
+mod uploads;
 mod webhooks;
 
 pub use schema::{AppSchema, build_schema, sdl};

@@ -2,8 +2,11 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 
+use async_graphql::Enum;
+
 use super::app_state;
-use crate::engines::{ModelInfo, SizeRule};
+use super::generation::GenerationTask;
+use crate::engines::{self, ModelInfo, SizeRule, TaskLimits};
 
 #[derive(SimpleObject)]
 pub struct ImageSize {
@@ -18,9 +21,75 @@ pub struct FloatRange {
     default: f64,
 }
 
+/// Whether a task takes an input.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "crate::engines::InputRule")]
+pub enum InputRule {
+    None,
+    Optional,
+    Required,
+}
+
+/// One task a model can do, with its limits.
+#[derive(SimpleObject)]
+pub struct TaskCapability {
+    task: GenerationTask,
+    /// The prompt (what to draw, or what to put where the picture changes).
+    prompt: InputRule,
+    /// Whether the task needs `source` (every task but TEXT_TO_IMAGE does).
+    needs_source: bool,
+    /// A painted mask (`mask`, white = change).
+    mask: InputRule,
+    /// `maskPrompt`: words naming what to change, found by the model itself.
+    mask_prompt: InputRule,
+    /// `strength`'s range and default, when the task takes one.
+    strength: Option<FloatRange>,
+    /// Largest `outpaint` margin per side, in pixels, for OUTPAINT.
+    max_outpaint: Option<i32>,
+    /// `upscaleFactor`'s range and default, for UPSCALE.
+    upscale_factor: Option<FloatRange>,
+    /// Source limits: smallest and largest side, most pixels (0 when there is no source).
+    min_source_side: i32,
+    max_source_side: i32,
+    max_source_pixels: i64,
+}
+
+impl From<&TaskLimits> for TaskCapability {
+    fn from(t: &TaskLimits) -> TaskCapability {
+        TaskCapability {
+            task: t.task.into(),
+            prompt: t.prompt.into(),
+            needs_source: t.needs_source(),
+            mask: t.mask.into(),
+            mask_prompt: t.mask_prompt.into(),
+            strength: t.strength.map(FloatRange::from),
+            max_outpaint: t.max_outpaint.map(|m| m as i32),
+            upscale_factor: t.upscale_factor.map(FloatRange::from),
+            min_source_side: t.min_source_side as i32,
+            max_source_side: t.max_source_side as i32,
+            max_source_pixels: t.max_source_pixels as i64,
+        }
+    }
+}
+
+impl From<engines::FloatRange> for FloatRange {
+    fn from(r: engines::FloatRange) -> FloatRange {
+        FloatRange {
+            min: r.min,
+            max: r.max,
+            default: r.default,
+        }
+    }
+}
+
 #[derive(SimpleObject)]
 pub struct ModelCapabilities {
+    /// The provider's own names for what the model does (Bedrock's `taskType`s).
     task_types: Vec<String>,
+    /// What you can ask of it (`generateImages`'s `task`).
+    tasks: Vec<GenerationTask>,
+    /// Each of `tasks` with its limits.
+    task_limits: Vec<TaskCapability>,
     /// True when only the listed `sizes` are accepted.
     fixed_sizes: bool,
     /// The accepted sizes when `fixedSizes`; otherwise a few suggestions.
@@ -141,6 +210,8 @@ impl ImageModel {
         };
         ModelCapabilities {
             task_types: strings(&caps.task_types),
+            tasks: caps.tasks.iter().map(|t| t.task.into()).collect(),
+            task_limits: caps.tasks.iter().map(TaskCapability::from).collect(),
             fixed_sizes,
             sizes,
             min_side: min as i32,
@@ -153,11 +224,7 @@ impl ImageModel {
             negative_prompt: caps.negative_prompt,
             seed: caps.max_seed.is_some(),
             max_seed: caps.max_seed.map(|s| s.min(i64::from(i32::MAX)) as i32),
-            cfg_scale: caps.cfg_scale.map(|r| FloatRange {
-                min: r.min,
-                max: r.max,
-                default: r.default,
-            }),
+            cfg_scale: caps.cfg_scale.map(FloatRange::from),
             style_presets: strings(&caps.style_presets),
             qualities: strings(&caps.qualities),
         }

@@ -74,7 +74,7 @@ impl NodeQuery {
             NodeType::WebhookDelivery => webhooks::owned_delivery(db, owner, key)
                 .await?
                 .map(|d| Node::WebhookDelivery(WebhookDelivery(d))),
-            NodeType::User | NodeType::Image => None,
+            NodeType::User | NodeType::Image | NodeType::Upload => None,
         })
     }
 }

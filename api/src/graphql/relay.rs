@@ -24,6 +24,7 @@ pub enum NodeType {
     Batch,
     Webhook,
     WebhookDelivery,
+    Upload,
 }
 
 impl NodeType {
@@ -37,6 +38,7 @@ impl NodeType {
             NodeType::Batch => "Batch",
             NodeType::Webhook => "Webhook",
             NodeType::WebhookDelivery => "WebhookDelivery",
+            NodeType::Upload => "Upload",
         }
     }
 
@@ -50,6 +52,7 @@ impl NodeType {
             NodeType::Batch,
             NodeType::Webhook,
             NodeType::WebhookDelivery,
+            NodeType::Upload,
         ]
         .into_iter()
         .find(|t| t.name() == name)

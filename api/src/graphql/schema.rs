@@ -7,6 +7,7 @@ use super::loaders::db_loader;
 use super::models::ModelsQuery;
 use super::node::NodeQuery;
 use super::pipeline::{DocumentLimits, RequestPipeline};
+use super::uploads::UploadMutation;
 use super::webhooks::WebhookMutation;
 use crate::state::AppState;
 
@@ -25,6 +26,7 @@ pub struct Mutation(
     GenerationMutation,
     BatchMutation,
     WebhookMutation,
+    UploadMutation,
 );
 
 #[derive(MergedSubscription, Default)]

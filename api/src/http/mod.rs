@@ -65,7 +65,7 @@ fn build(state: AppState, schema: AppSchema, with_metrics: bool) -> Router {
         )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/files/{*key}", get(files::serve));
+        .route("/files/{*key}", get(files::serve).put(files::upload));
     if with_metrics {
         api = api.route("/metrics", get(metrics::serve));
     }

@@ -17,10 +17,11 @@ use crate::config::{Config, StorageLocation};
 /// 'unsafe-inline' for styles and data: for fonts; scripts stay strictly 'self'). Images are
 /// the API's signed `/api/files/` URLs, the engine's data: previews, and S3 presigned URLs,
 /// which in production live on the bucket's own https origin. GraphQL and its WebSocket are
-/// on this origin ('self' covers ws: and wss: of the same host).
+/// on this origin ('self' covers ws: and wss: of the same host); uploads are PUT to presigned
+/// URLs on that same bucket origin, hence https: in connect-src too.
 const FRONTEND_POLICY: &str = "default-src 'self'; script-src 'self'; \
 style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; font-src 'self' data:; \
-connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
+connect-src 'self' https:; worker-src 'self'; manifest-src 'self'; object-src 'none'; \
 base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// API responses are data, never documents: nothing in them may load or run.
@@ -43,7 +44,7 @@ pub struct SecurityHeaders {
 impl SecurityHeaders {
     pub fn new(config: &Config) -> SecurityHeaders {
         let mut frontend = HeaderMap::new();
-        let policy = frontend_policy(plain_http_image_origin(config).as_deref());
+        let policy = frontend_policy(plain_http_bucket_origin(config).as_deref());
         if let Ok(policy) = HeaderValue::from_str(&policy) {
             frontend.insert(header::CONTENT_SECURITY_POLICY, policy);
         }
@@ -82,20 +83,26 @@ impl SecurityHeaders {
     }
 }
 
-/// The frontend policy, with one more image origin when images come from plain HTTP.
-fn frontend_policy(extra_image_origin: Option<&str>) -> String {
-    match extra_image_origin {
-        Some(origin) => FRONTEND_POLICY.replace(
-            "img-src 'self' data: blob: https:;",
-            &format!("img-src 'self' data: blob: https: {origin};"),
-        ),
+/// The frontend policy, with one more origin for images and uploads when the bucket is on
+/// plain HTTP.
+fn frontend_policy(extra_bucket_origin: Option<&str>) -> String {
+    match extra_bucket_origin {
+        Some(origin) => FRONTEND_POLICY
+            .replace(
+                "img-src 'self' data: blob: https:;",
+                &format!("img-src 'self' data: blob: https: {origin};"),
+            )
+            .replace(
+                "connect-src 'self' https:;",
+                &format!("connect-src 'self' https: {origin};"),
+            ),
         None => FRONTEND_POLICY.to_owned(),
     }
 }
 
-/// The origin of presigned image URLs when they are plain HTTP (MinIO on a laptop, say):
-/// `https:` in the policy does not cover them.
-fn plain_http_image_origin(config: &Config) -> Option<String> {
+/// The origin of presigned URLs (image GETs, upload PUTs) when they are plain HTTP (MinIO on
+/// a laptop, say): `https:` in the policy does not cover them.
+fn plain_http_bucket_origin(config: &Config) -> Option<String> {
     if !matches!(config.storage, StorageLocation::S3 { .. }) {
         return None;
     }
@@ -167,8 +174,12 @@ mod tests {
     }
 
     #[test]
-    fn a_plain_http_image_endpoint_is_added_to_img_src() {
+    fn a_plain_http_bucket_is_added_to_img_src_and_connect_src() {
         let policy = frontend_policy(Some("http://localhost:9000"));
+        assert!(
+            policy.contains("connect-src 'self' https: http://localhost:9000;"),
+            "{policy}"
+        );
         assert!(
             policy.contains("img-src 'self' data: blob: https: http://localhost:9000;"),
             "{policy}"
@@ -189,13 +200,13 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_http_s3_endpoints_need_their_own_image_origin() {
+    fn only_plain_http_s3_endpoints_need_their_own_origin() {
         assert_eq!(
-            plain_http_image_origin(&s3_config(Some("http://minio:9000/"), None)).as_deref(),
+            plain_http_bucket_origin(&s3_config(Some("http://minio:9000/"), None)).as_deref(),
             Some("http://minio:9000")
         );
         assert_eq!(
-            plain_http_image_origin(&s3_config(
+            plain_http_bucket_origin(&s3_config(
                 Some("http://minio:9000"),
                 Some("http://localhost:9000/x")
             ))
@@ -203,13 +214,13 @@ mod tests {
             Some("http://localhost:9000")
         );
         assert_eq!(
-            plain_http_image_origin(&s3_config(Some("https://s3.example.com"), None)),
+            plain_http_bucket_origin(&s3_config(Some("https://s3.example.com"), None)),
             None
         );
-        assert_eq!(plain_http_image_origin(&s3_config(None, None)), None);
+        assert_eq!(plain_http_bucket_origin(&s3_config(None, None)), None);
         // Anything that is not a plain host[:port] stays out of the header.
         assert_eq!(
-            plain_http_image_origin(&s3_config(Some("http://a b;c"), None)),
+            plain_http_bucket_origin(&s3_config(Some("http://a b;c"), None)),
             None
         );
     }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -187,6 +187,7 @@ pub fn limit_requests(router: Router, limits: &Limits) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             RequestLimits {
                 max_body_bytes: limits.max_body_bytes,
+                max_upload_bytes: limits.max_upload_bytes,
                 timeout: limits.request_timeout,
             },
             enforce_request_limits,
@@ -198,6 +199,8 @@ pub fn limit_requests(router: Router, limits: &Limits) -> Router {
 #[derive(Clone, Copy)]
 struct RequestLimits {
     max_body_bytes: usize,
+    /// For the signed PUTs of uploads (`/api/files/`), which read their body themselves.
+    max_upload_bytes: usize,
     timeout: Duration,
 }
 
@@ -215,12 +218,17 @@ async fn enforce_request_limits(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > limits.max_body_bytes as u64) {
+    let upload = request.method() == Method::PUT && request.uri().path().starts_with("/api/files/");
+    let max_bytes = if upload {
+        limits.max_upload_bytes
+    } else {
+        limits.max_body_bytes
+    };
+    if announced.is_some_and(|length| length > max_bytes as u64) {
         return (
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "The request body is larger than this server accepts ({} bytes); send less",
-                limits.max_body_bytes
+                "The request body is larger than this server accepts ({max_bytes} bytes); send less"
             ),
         )
             .into_response();

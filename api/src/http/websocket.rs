@@ -180,6 +180,7 @@ pub async fn upgrade(ctx: HttpContext, mut parts: Parts) -> Response {
                     let _ = socket.send(close(4406, "Subprotocol not acceptable")).await;
                 }
             }
+            crate::memory::released();
         })
 }
 

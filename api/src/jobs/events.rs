@@ -1,8 +1,10 @@
 //! The event bus: every change of a generation is published here and reaches subscribers.
-//! In one process it is a broadcast channel; on PostgreSQL, LISTEN/NOTIFY carries each change
-//! to the other replicas, which reload the row and broadcast it locally.
+//! In one process each owner has a broadcast channel, so an event wakes only the
+//! subscriptions of the job's owner; on PostgreSQL, LISTEN/NOTIFY carries each change to the
+//! other replicas, which reload the row and broadcast it locally.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,8 +23,9 @@ use crate::error::AppResult;
 /// Channel name used with NOTIFY.
 const CHANNEL: &str = "rendermart_generations";
 
-/// Events buffered for a slow subscriber before it misses some.
-const CAPACITY: usize = 1024;
+/// Events of one owner buffered for a slow subscriber before it misses some (and reloads
+/// from the database). A channel's slots are allocated up front, once per owner followed.
+const CAPACITY: usize = 128;
 
 /// How much earlier than "caught up" a subscriber that missed events looks for jobs that
 /// ended: a row is written before its event is published, and another replica's event comes
@@ -38,7 +41,8 @@ pub struct EventBus {
 }
 
 struct Inner {
-    sender: broadcast::Sender<GenerationEvent>,
+    /// One channel per owner with subscribers; dropped once its last subscriber is gone.
+    owners: Mutex<HashMap<Uuid, broadcast::Sender<GenerationEvent>>>,
     /// Identifies this process, so it ignores its own notifications.
     replica_id: Uuid,
     db: DatabaseConnection,
@@ -58,10 +62,9 @@ struct Notification {
 
 impl EventBus {
     pub fn new(db: DatabaseConnection) -> EventBus {
-        let (sender, _) = broadcast::channel(CAPACITY);
         EventBus {
             inner: Arc::new(Inner {
-                sender,
+                owners: Mutex::default(),
                 replica_id: Uuid::new_v4(),
                 db,
                 job_queued: Notify::new(),
@@ -70,13 +73,35 @@ impl EventBus {
         }
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<GenerationEvent> {
-        self.inner.sender.subscribe()
+    /// Every change of `owner`'s generations from now on.
+    pub fn subscribe(&self, owner: Uuid) -> broadcast::Receiver<GenerationEvent> {
+        let mut owners = self.inner.owners.lock().expect("event bus lock");
+        if let Some(sender) = owners.get(&owner) {
+            return sender.subscribe();
+        }
+        // Owners whose subscribers left without another event since are forgotten here.
+        owners.retain(|_, sender| sender.receiver_count() > 0);
+        let (sender, receiver) = broadcast::channel(CAPACITY);
+        owners.insert(owner, sender);
+        receiver
     }
 
-    /// A subscriber to every change that, when it falls behind, says since when to reload.
-    pub fn follow(&self) -> Follower<GenerationEvent> {
-        Follower::new(self.subscribe())
+    /// A subscriber to every change of `owner`'s generations that, when it falls behind, says
+    /// since when to reload.
+    pub fn follow(&self, owner: Uuid) -> Follower<GenerationEvent> {
+        Follower::new(self.subscribe(owner))
+    }
+
+    /// Hands the event to its owner's subscribers, if any, and forgets an owner whose last
+    /// subscriber has gone.
+    fn broadcast(&self, event: GenerationEvent) {
+        let owner = event.owner_id;
+        let mut owners = self.inner.owners.lock().expect("event bus lock");
+        if let Some(sender) = owners.get(&owner)
+            && sender.send(event).is_err()
+        {
+            owners.remove(&owner);
+        }
     }
 
     /// One owner's jobs that a subscriber behind since `since` may have missed: those still
@@ -98,12 +123,18 @@ impl EventBus {
             .await?)
     }
 
+    /// Hands a change to this process's subscribers only: other replicas learn of the job's
+    /// next change that is written and published.
+    pub fn publish_local(&self, generation: generation::Model) {
+        self.broadcast(Arc::new(generation));
+    }
+
     /// Publishes a change here and, on PostgreSQL, to the other replicas.
     pub async fn publish(&self, generation: generation::Model) {
         let queued = generation.status == Status::Queued;
         let id = generation.id;
         // No receivers is normal: nobody is watching.
-        let _ = self.inner.sender.send(Arc::new(generation));
+        self.broadcast(Arc::new(generation));
         if queued {
             self.inner.job_queued.notify_waiters();
         }
@@ -177,7 +208,7 @@ impl EventBus {
                 .one(&self.inner.db)
                 .await?
             {
-                let _ = self.inner.sender.send(Arc::new(row));
+                self.broadcast(Arc::new(row));
             }
         }
     }

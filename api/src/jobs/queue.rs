@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use entity::generation::{self, ErrorCode, Status};
+use entity::user;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement, UpdateMany,
@@ -60,7 +61,7 @@ fn lease_until(now: DateTime<Utc>, lease: Duration) -> DateTime<Utc> {
 /// Claims the next job: queued ones, and running ones whose lease ran out and that have
 /// attempts left. Fair across users, round-robin: the job of the owner served least recently
 /// (owners never served first) goes next, then the oldest job, so one user's long queue
-/// cannot starve another's single job.
+/// cannot starve another's single job. Marks the owner as served now.
 pub async fn claim(
     db: &impl ConnectionTrait,
     worker: &str,
@@ -69,16 +70,20 @@ pub async fn claim(
 ) -> AppResult<Option<generation::Model>> {
     let backend = db.get_database_backend();
     let now = Utc::now();
-    let lock = skip_locked(backend);
+    // Only the job's row is locked: a user's row stays free for the other claimers.
+    let lock = if backend == DatabaseBackend::Postgres {
+        "FOR UPDATE OF g SKIP LOCKED"
+    } else {
+        ""
+    };
     let sql = format!(
         "UPDATE generations SET status = 'RUNNING', lease_owner = $1, lease_expires_at = $2, \
              attempts = attempts + 1, started_at = COALESCE(started_at, $3), stage = 'starting' \
          WHERE id = ( \
-             SELECT g.id FROM generations g \
+             SELECT g.id FROM generations g JOIN users u ON u.id = g.owner_id \
              WHERE (g.status = 'QUEUED' OR (g.status = 'RUNNING' AND g.lease_expires_at < $4)) \
                AND g.attempts < $5 \
-             ORDER BY (SELECT MAX(s.started_at) FROM generations s WHERE s.owner_id = g.owner_id) ASC NULLS FIRST, \
-                 g.created_at, g.id \
+             ORDER BY u.last_served_at ASC NULLS FIRST, g.created_at, g.id \
              LIMIT 1 {lock}) \
          RETURNING *"
     );
@@ -89,10 +94,19 @@ pub async fn claim(
         now.into(),
         max_attempts.into(),
     ];
-    Ok(generation::Entity::find()
+    let Some(job) = generation::Entity::find()
         .from_raw_sql(statement(backend, &sql, values))
         .one(db)
-        .await?)
+        .await?
+    else {
+        return Ok(None);
+    };
+    user::Entity::update_many()
+        .col_expr(user::Column::LastServedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(job.owner_id))
+        .exec(db)
+        .await?;
+    Ok(Some(job))
 }
 
 /// Fails the jobs whose workers died on every attempt, and returns them.

@@ -1,12 +1,15 @@
 //! Workers: claim a job, run its engine while renewing the lease and reporting progress,
 //! store the images, finish the job.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use chrono::Utc;
 use entity::generation::{self, ErrorCode};
+use entity::image::Origin;
 use entity::prompt;
+use image::{GrayImage, RgbaImage};
 use sea_orm::{EntityTrait, TransactionTrait};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -298,11 +301,26 @@ async fn run_job(
     let positions: Vec<u32> = (0..params.count)
         .filter(|p| !recorded.contains(p))
         .collect();
+    let (source, mask) = match edit_inputs(state, &job).await? {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            let failed = Outcome::Failed {
+                code: ErrorCode::Internal,
+                message,
+                engine_calls: 0,
+            };
+            end_job(state, job.id, worker, failed).await?;
+            return Ok(());
+        }
+    };
     let engine_job = EngineJob {
         model: job.model.clone(),
         prompt: prompt.text.clone(),
         negative_prompt: prompt.negative_text.clone(),
         params: params.clone(),
+        task: job.task,
+        source,
+        mask,
         positions,
     };
 
@@ -315,11 +333,12 @@ async fn run_job(
     };
     tokio::pin!(deadline);
 
+    let mut reporter = ProgressReporter::default();
     let run = loop {
         tokio::select! {
             biased;
             Some(progress) = progress_rx.recv() => {
-                if !apply_progress(state, worker, &mut job, progress).await? {
+                if !reporter.apply(state, worker, &mut job, progress).await? {
                     break EngineRun::Lost;
                 }
             }
@@ -327,7 +346,7 @@ async fn run_job(
                 // Progress sent in the engine's last poll is still queued: report it first.
                 let mut lost = false;
                 while let Ok(progress) = progress_rx.try_recv() {
-                    if !apply_progress(state, worker, &mut job, progress).await? {
+                    if !reporter.apply(state, worker, &mut job, progress).await? {
                         lost = true;
                         break;
                     }
@@ -398,35 +417,95 @@ async fn run_job(
     Ok(())
 }
 
-/// Records and announces an engine's progress report; false when the worker lost the job.
-async fn apply_progress(
+type EditInputs = (Option<Arc<RgbaImage>>, Option<Arc<GrayImage>>);
+
+/// An edit's source and mask, decoded; the inner error says why the job cannot run (its
+/// source was deleted meanwhile).
+async fn edit_inputs(
     state: &AppState,
-    worker: &str,
-    job: &mut generation::Model,
-    progress: Progress,
-) -> AppResult<bool> {
-    let preview = progress.preview_png.as_deref().map(preview_data_url);
-    // The last 5% are for storing the images.
-    let fraction = job.progress.max(progress.fraction.clamp(0.0, 1.0) * 0.95);
-    if !queue::report_progress(
-        &state.db,
-        job.id,
-        worker,
-        fraction,
-        &progress.stage,
-        preview.clone(),
-    )
-    .await?
-    {
-        return Ok(false);
+    job: &generation::Model,
+) -> AppResult<Result<EditInputs, String>> {
+    let mut pictures = Vec::new();
+    for id in [job.source_image_id, job.mask_image_id] {
+        let Some(id) = id else {
+            pictures.push(None);
+            continue;
+        };
+        let stored = match entity::image::Entity::find_by_id(id).one(&state.db).await? {
+            Some(image) => state
+                .storage
+                .get(&image.storage_key)
+                .await
+                .map_err(AppError::internal)?,
+            None => None,
+        };
+        let Some(bytes) = stored else {
+            return Ok(Err(
+                "The picture this edit starts from was deleted; start it again from another"
+                    .to_owned(),
+            ));
+        };
+        let decoded = tokio::task::spawn_blocking(move || image::load_from_memory(&bytes))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        pictures.push(Some(decoded));
     }
-    job.progress = fraction;
-    job.stage = Some(progress.stage);
-    if preview.is_some() {
-        job.preview = preview;
+    let mask = pictures.pop().flatten().map(|m| Arc::new(m.to_luma8()));
+    let source = pictures.pop().flatten().map(|s| Arc::new(s.to_rgba8()));
+    Ok(Ok((source, mask)))
+}
+
+/// How often a running job's progress is written to its row (and so reaches other replicas
+/// and late subscribers). Reports in between go to this process's subscribers only: a small
+/// job reports a few steps in a few milliseconds, and a write each cost more than the job.
+const PROGRESS_WRITE_INTERVAL: Duration = Duration::from_millis(250);
+
+/// Hands an engine's progress reports to subscribers, writing the row at most every
+/// `PROGRESS_WRITE_INTERVAL`.
+#[derive(Default)]
+struct ProgressReporter {
+    last_written: Option<Instant>,
+}
+
+impl ProgressReporter {
+    /// Records and announces one report; false when the worker lost the job.
+    async fn apply(
+        &mut self,
+        state: &AppState,
+        worker: &str,
+        job: &mut generation::Model,
+        progress: Progress,
+    ) -> AppResult<bool> {
+        if let Some(png) = progress.preview_png.as_deref() {
+            job.preview = Some(preview_data_url(png));
+        }
+        // The last 5% are for storing the images.
+        job.progress = job.progress.max(progress.fraction.clamp(0.0, 1.0) * 0.95);
+        job.stage = Some(progress.stage);
+        if self
+            .last_written
+            .is_some_and(|at| at.elapsed() < PROGRESS_WRITE_INTERVAL)
+        {
+            state.events.publish_local(job.clone());
+            return Ok(true);
+        }
+        if !queue::report_progress(
+            &state.db,
+            job.id,
+            worker,
+            job.progress,
+            job.stage.as_deref().unwrap_or_default(),
+            job.preview.clone(),
+        )
+        .await?
+        {
+            return Ok(false);
+        }
+        self.last_written = Some(Instant::now());
+        state.events.publish(job.clone()).await;
+        Ok(true)
     }
-    state.events.publish(job.clone()).await;
-    Ok(true)
 }
 
 /// Encodes, stores and records each image; false when the job was lost on the way. When an
@@ -458,7 +537,11 @@ async fn store_images(
         let (png, thumb) =
             tokio::task::spawn_blocking(move || -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
                 let full = imaging::encode_png(&pixels, Some(&metadata))?;
-                let small = imaging::encode_png(&imaging::thumbnail(&pixels), None)?;
+                let small = if imaging::fits_thumbnail(&pixels) {
+                    full.clone()
+                } else {
+                    imaging::encode_png(&imaging::thumbnail(&pixels), None)?
+                };
                 Ok((full, small))
             })
             .await
@@ -480,6 +563,8 @@ async fn store_images(
             visibility: "PRIVATE".to_owned(),
             favorite: false,
             created_at: Utc::now(),
+            source_image_id: job.source_image_id,
+            origin: Origin::Generated,
         };
         let recorded = async {
             let storage = &state.storage;

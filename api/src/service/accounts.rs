@@ -127,6 +127,7 @@ pub async fn sign_up(db: &impl ConnectionTrait, input: SignUp) -> AppResult<user
         monthly_image_quota: Set(None),
         created_at: Set(Utc::now()),
         token_version: Set(0),
+        last_served_at: Set(None),
     };
     match model.insert(db).await {
         Ok(user) => Ok(user),

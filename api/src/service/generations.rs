@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::generation::{self, Status};
+use entity::generation::{self, Status, Task};
 use entity::{batch, prompt, user};
 use rand::Rng;
 use sea_orm::sea_query::{Expr, LockType};
@@ -24,8 +24,12 @@ use uuid::Uuid;
 use super::accounts::{self, Preferences};
 use super::batches::MAX_BATCH_JOBS;
 use super::pagination::{PageRequest, keyset_page};
+use super::sources::{EditSources, SourceRef};
 use super::usage;
-use crate::engines::{EngineRegistry, GenerationParams, ModelInfo};
+use crate::engines::capabilities::task_name;
+use crate::engines::{
+    EditParams, EngineRegistry, GenerationParams, ModelInfo, Outpaint, SourceShape,
+};
 use crate::error::{AppError, AppResult};
 use crate::jobs::queue;
 use crate::limits::wait_words;
@@ -35,6 +39,7 @@ use crate::webhooks::outbox;
 /// What a client asks for; anything left out comes from preferences, then the model.
 #[derive(Debug, Default, Clone)]
 pub struct GenerateRequest {
+    pub task: Task,
     pub prompt: String,
     pub negative_prompt: Option<String>,
     pub model: Option<String>,
@@ -46,6 +51,13 @@ pub struct GenerateRequest {
     pub style_preset: Option<String>,
     pub quality: Option<String>,
     pub idempotency_key: Option<String>,
+    /// What an edit starts from, and where it changes it.
+    pub source: Option<SourceRef>,
+    pub mask: Option<SourceRef>,
+    pub mask_prompt: Option<String>,
+    pub strength: Option<f64>,
+    pub outpaint: Option<Outpaint>,
+    pub upscale_factor: Option<f64>,
 }
 
 fn non_negative(field: &'static str, value: Option<i32>) -> AppResult<Option<u32>> {
@@ -68,6 +80,7 @@ fn resolve<'r>(
     engines: &'r EngineRegistry,
     prefs: &Preferences,
     request: &GenerateRequest,
+    source: Option<SourceShape>,
 ) -> AppResult<(&'r ModelInfo, Option<String>, GenerationParams)> {
     let model_id = non_empty(request.model.clone())
         .or_else(|| {
@@ -91,19 +104,61 @@ fn resolve<'r>(
         )
     })?;
     let caps = &model.capabilities;
+    let task = caps.task(request.task)?;
+    let edit = EditParams {
+        strength: request.strength.or(task.strength.map(|r| r.default)),
+        mask_prompt: non_empty(request.mask_prompt.clone()),
+        outpaint: request.outpaint,
+        upscale_factor: request
+            .upscale_factor
+            .or(task.upscale_factor.map(|r| r.default)),
+    };
 
-    let (width, height) = match (
-        non_negative("width", request.width)?,
-        non_negative("height", request.height)?,
-    ) {
-        (Some(w), Some(h)) => (w, h),
-        (w, h) => {
-            let preferred = prefs
-                .width
-                .zip(prefs.height)
-                .filter(|&(pw, ph)| caps.accepts_size(pw, ph));
-            let (dw, dh) = preferred.unwrap_or((model.defaults.width, model.defaults.height));
-            (w.unwrap_or(dw), h.unwrap_or(dh))
+    let (width, height) = if task.needs_source() {
+        if request.width.is_some() || request.height.is_some() {
+            return Err(AppError::bad_input(
+                "width",
+                "An edit's size follows its source; leave width and height out",
+            ));
+        }
+        let source = source.ok_or_else(|| {
+            AppError::bad_input(
+                "source",
+                format!(
+                    "{} needs a picture to start from: give `source` an uploadId or imageId",
+                    task_name(task.task)
+                ),
+            )
+        })?;
+        task.check_edit(&edit, source)?
+    } else {
+        let given = [
+            ("source", request.source.is_some() || source.is_some()),
+            ("mask", request.mask.is_some()),
+            ("maskPrompt", edit.mask_prompt.is_some()),
+            ("strength", request.strength.is_some()),
+            ("outpaint", request.outpaint.is_some()),
+            ("upscaleFactor", request.upscale_factor.is_some()),
+        ];
+        if let Some((field, _)) = given.iter().find(|(_, given)| *given) {
+            return Err(AppError::bad_input(
+                field,
+                format!("`{field}` is for editing a picture: set `task` to the edit you want"),
+            ));
+        }
+        match (
+            non_negative("width", request.width)?,
+            non_negative("height", request.height)?,
+        ) {
+            (Some(w), Some(h)) => (w, h),
+            (w, h) => {
+                let preferred = prefs
+                    .width
+                    .zip(prefs.height)
+                    .filter(|&(pw, ph)| caps.accepts_size(pw, ph));
+                let (dw, dh) = preferred.unwrap_or((model.defaults.width, model.defaults.height));
+                (w.unwrap_or(dw), h.unwrap_or(dh))
+            }
         }
     };
     let count = non_negative("count", request.count)?
@@ -138,8 +193,9 @@ fn resolve<'r>(
         style_preset,
         quality: non_empty(request.quality.clone()),
         aspect_ratio,
+        edit,
     };
-    caps.check(&request.prompt, negative.as_deref(), &params)?;
+    caps.check(task, &request.prompt, negative.as_deref(), &params)?;
     Ok((model, negative, params))
 }
 
@@ -289,8 +345,15 @@ pub async fn submit(
         }
     }
     let user = accounts::find(&state.db, owner).await?;
-    let (model, negative, params) = resolve(&state.engines, &Preferences::of(&user), &request)?;
+    let sources = EditSources::load(state, owner, request.source, request.mask).await?;
+    let (model, negative, params) = resolve(
+        &state.engines,
+        &Preferences::of(&user),
+        &request,
+        sources.shape(),
+    )?;
     let params_json = serde_json::to_value(&params).map_err(AppError::internal)?;
+    sources.store_files(state).await?;
 
     let (txn, user) = begin_for_owner(&state.db, owner).await?;
     // A resend with the same key that waited for the lock finds the job its twin just made.
@@ -301,13 +364,15 @@ pub async fn submit(
         return Ok(existing);
     }
     admit(&txn, state, &user, Admission::of(model, params.count)).await?;
+    let (source_id, mask_id) = sources.record(&txn).await?;
     let now = Utc::now();
-    let prompt = new_prompt(owner, &request.prompt, negative, now)
-        .insert(&txn)
-        .await?;
-    let job = new_job(owner, prompt.id, &model.id, params_json, key, now)
-        .insert(&txn)
-        .await?;
+    let text = prompt_text(&request, &params);
+    let prompt = new_prompt(owner, &text, negative, now).insert(&txn).await?;
+    let mut job = new_job(owner, prompt.id, &model.id, params_json, key, now);
+    job.task = Set(request.task);
+    job.source_image_id = Set(source_id);
+    job.mask_image_id = Set(mask_id);
+    let job = job.insert(&txn).await?;
     txn.commit().await?;
     state.events.publish(job.clone()).await;
     Ok(job)
@@ -346,7 +411,14 @@ pub async fn submit_batch(
                 "Leave idempotencyKey out of a batch's requests",
             )));
         }
-        let (model, negative, params) = resolve(&state.engines, &prefs, request).map_err(item)?;
+        if request.task != Task::TextToImage {
+            return Err(item(AppError::bad_input(
+                "task",
+                "A batch queues pictures drawn from text; queue each edit with generateImages",
+            )));
+        }
+        let (model, negative, params) =
+            resolve(&state.engines, &prefs, request, None).map_err(item)?;
         let one = Admission::of(model, params.count);
         admission.jobs += one.jobs;
         admission.paid_images += one.paid_images;
@@ -380,6 +452,23 @@ pub async fn submit_batch(
         state.events.publish(job).await;
     }
     Ok(batch)
+}
+
+/// The prompt a job is listed under: what the user typed, or, for an edit without one, what
+/// the edit does.
+fn prompt_text(request: &GenerateRequest, params: &GenerationParams) -> String {
+    let typed = request.prompt.trim();
+    if !typed.is_empty() {
+        return typed.to_owned();
+    }
+    match request.task {
+        Task::RemoveBackground => "Background removed".to_owned(),
+        Task::Erase => "Erased".to_owned(),
+        Task::Upscale => format!("Upscaled ×{}", params.edit.upscale_factor.unwrap_or(1.0)),
+        Task::Outpaint => "Extended".to_owned(),
+        Task::Variation => "Variation".to_owned(),
+        other => task_name(other),
+    }
 }
 
 fn new_prompt(
@@ -423,6 +512,9 @@ fn new_job(
         idempotency_key: Set(idempotency_key),
         engine_calls: Set(0),
         batch_id: Set(None),
+        task: Set(Task::TextToImage),
+        source_image_id: Set(None),
+        mask_image_id: Set(None),
         created_at: Set(now),
         started_at: Set(None),
         finished_at: Set(None),
@@ -506,16 +598,18 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
         Admission::of(model, usage::images_asked_for(&old.params)),
     )
     .await?;
-    let job = new_job(
+    let mut job = new_job(
         owner,
         old.prompt_id,
         &old.model,
         old.params,
         None,
         Utc::now(),
-    )
-    .insert(&txn)
-    .await?;
+    );
+    job.task = Set(old.task);
+    job.source_image_id = Set(old.source_image_id);
+    job.mask_image_id = Set(old.mask_image_id);
+    let job = job.insert(&txn).await?;
     txn.commit().await?;
     state.events.publish(job.clone()).await;
     Ok(job)
@@ -527,7 +621,10 @@ pub async fn list(
     status: Option<Status>,
     page: PageRequest,
 ) -> AppResult<Vec<generation::Model>> {
-    let mut select = generation::Entity::find().filter(generation::Column::OwnerId.eq(owner));
+    // An upload's record is not a job anyone ran.
+    let mut select = generation::Entity::find()
+        .filter(generation::Column::OwnerId.eq(owner))
+        .filter(generation::Column::Task.ne(Task::Upload));
     if let Some(status) = status {
         select = select.filter(generation::Column::Status.eq(status));
     }
@@ -652,10 +749,10 @@ mod tests {
             count: Some(2),
             ..Preferences::default()
         };
-        let (_, _, params) = resolve(&engines, &prefs, &request("a cat")).unwrap();
+        let (_, _, params) = resolve(&engines, &prefs, &request("a cat"), None).unwrap();
         assert_eq!((params.width, params.height, params.count), (640, 384, 2));
         let (model, _, params) =
-            resolve(&engines, &Preferences::default(), &request("a cat")).unwrap();
+            resolve(&engines, &Preferences::default(), &request("a cat"), None).unwrap();
         assert_eq!(
             (params.width, params.height, params.count),
             (model.defaults.width, model.defaults.height, 1)
@@ -671,7 +768,7 @@ mod tests {
             style_preset: Some("anime".into()),
             ..Preferences::default()
         };
-        let (_, _, params) = resolve(&engines, &prefs, &request("a cat")).unwrap();
+        let (_, _, params) = resolve(&engines, &prefs, &request("a cat"), None).unwrap();
         assert_eq!(params.width, 512);
         assert_eq!(params.style_preset, None);
     }
@@ -680,7 +777,7 @@ mod tests {
     fn a_random_seed_is_chosen_and_kept_in_range() {
         let engines = registry();
         let (model, _, params) =
-            resolve(&engines, &Preferences::default(), &request("a cat")).unwrap();
+            resolve(&engines, &Preferences::default(), &request("a cat"), None).unwrap();
         assert!((0..=model.capabilities.max_seed.unwrap()).contains(&params.seed));
     }
 
@@ -689,7 +786,7 @@ mod tests {
         let engines = registry();
         let mut req = request("a cat");
         req.width = Some(-8);
-        let err = resolve(&engines, &Preferences::default(), &req).unwrap_err();
+        let err = resolve(&engines, &Preferences::default(), &req, None).unwrap_err();
         assert!(matches!(
             err,
             AppError::Client {

@@ -68,7 +68,10 @@ pub async fn gallery(
     favorites_only: bool,
     page: PageRequest,
 ) -> AppResult<Vec<image::Model>> {
-    let mut select = image::Entity::find().filter(image::Column::OwnerId.eq(owner));
+    // Masks painted for edits are reached through their edit, never listed.
+    let mut select = image::Entity::find()
+        .filter(image::Column::OwnerId.eq(owner))
+        .filter(image::Column::Origin.ne(image::Origin::Mask));
     if favorites_only {
         select = select.filter(image::Column::Favorite.eq(true));
     }
@@ -84,7 +87,9 @@ pub async fn public_feed(
     db: &impl ConnectionTrait,
     page: PageRequest,
 ) -> AppResult<Vec<image::Model>> {
-    let select = image::Entity::find().filter(image::Column::Visibility.eq(PUBLIC));
+    let select = image::Entity::find()
+        .filter(image::Column::Visibility.eq(PUBLIC))
+        .filter(image::Column::Origin.ne(image::Origin::Mask));
     Ok(
         keyset_page(select, image::Column::CreatedAt, image::Column::Id, page)
             .all(db)
@@ -100,6 +105,14 @@ pub async fn visible(
 ) -> AppResult<Option<image::Model>> {
     let found = image::Entity::find_by_id(id).one(db).await?;
     Ok(found.filter(|i| i.visibility == PUBLIC || Some(i.owner_id) == viewer))
+}
+
+/// Images by id, whoever owns them: callers decide what the viewer may see.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<image::Model>> {
+    Ok(image::Entity::find()
+        .filter(image::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
 }
 
 /// One of the viewer's own images; anyone else's is NOT_FOUND, so ids reveal nothing.

@@ -8,5 +8,6 @@ pub mod generations;
 pub mod images;
 pub mod pagination;
 pub mod prompts;
+pub mod sources;
 pub mod usage;
 pub mod webhooks;

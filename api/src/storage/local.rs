@@ -105,27 +105,60 @@ impl LocalStorage {
         tokio::fs::read(path).await
     }
 
-    fn signature(&self, key: &str, expires: i64) -> Hmac<Sha256> {
+    /// The HMAC over what a URL allows: reading `key`, or (`upload` set) writing exactly that
+    /// content type and size to it.
+    fn signature(&self, key: &str, expires: i64, upload: Option<(&str, u64)>) -> Hmac<Sha256> {
         // HMAC accepts keys of any length.
         let mut mac = Hmac::<Sha256>::new_from_slice(self.signing_key.expose_secret().as_bytes())
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        mac.update(b"file\n");
+        match upload {
+            None => mac.update(b"file\n"),
+            Some((content_type, byte_size)) => {
+                mac.update(b"upload\n");
+                mac.update(content_type.as_bytes());
+                mac.update(b"\n");
+                mac.update(byte_size.to_string().as_bytes());
+                mac.update(b"\n");
+            }
+        }
         mac.update(key.as_bytes());
         mac.update(b"\n");
         mac.update(expires.to_string().as_bytes());
         mac
     }
 
-    pub fn signed_url(&self, key: &str, ttl: Duration) -> String {
+    fn signed(&self, key: &str, ttl: Duration, upload: Option<(&str, u64)>) -> String {
         let expires = chrono::Utc::now().timestamp() + ttl.as_secs() as i64;
-        let sig = hex::encode(self.signature(key, expires).finalize().into_bytes());
+        let sig = hex::encode(self.signature(key, expires, upload).finalize().into_bytes());
         format!("/api/files/{key}?expires={expires}&sig={sig}")
     }
 
-    /// Checks a URL's signature (in constant time) and expiry.
-    pub fn verify(&self, key: &str, expires: i64, sig: &str) -> Result<(), FileAccessError> {
+    pub fn signed_url(&self, key: &str, ttl: Duration) -> String {
+        self.signed(key, ttl, None)
+    }
+
+    /// A URL that takes one PUT of exactly `byte_size` bytes of `content_type` for `key`.
+    pub fn signed_put_url(
+        &self,
+        key: &str,
+        content_type: &str,
+        byte_size: u64,
+        ttl: Duration,
+    ) -> String {
+        self.signed(key, ttl, Some((content_type, byte_size)))
+    }
+
+    /// Checks a URL's signature (in constant time) and expiry: for reading `key`, or (with
+    /// `upload`) for writing that content type and size to it.
+    pub fn verify(
+        &self,
+        key: &str,
+        expires: i64,
+        sig: &str,
+        upload: Option<(&str, u64)>,
+    ) -> Result<(), FileAccessError> {
         let bytes = hex::decode(sig).map_err(|_| FileAccessError::BadSignature)?;
-        self.signature(key, expires)
+        self.signature(key, expires, upload)
             .verify_slice(&bytes)
             .map_err(|_| FileAccessError::BadSignature)?;
         if expires < chrono::Utc::now().timestamp() {
@@ -162,26 +195,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = storage(dir.path());
         let (expires, sig) = query(&store.signed_url("a/b.png", Duration::from_secs(60)));
-        assert_eq!(store.verify("a/b.png", expires, &sig), Ok(()));
+        assert_eq!(store.verify("a/b.png", expires, &sig, None), Ok(()));
         assert_eq!(
-            store.verify("a/c.png", expires, &sig),
+            store.verify("a/c.png", expires, &sig, None),
             Err(FileAccessError::BadSignature)
         );
         assert_eq!(
-            store.verify("a/b.png", expires + 1, &sig),
+            store.verify("a/b.png", expires + 1, &sig, None),
             Err(FileAccessError::BadSignature)
         );
         let (past, past_sig) = (
             expires - 3600,
             hex::encode(
                 store
-                    .signature("a/b.png", expires - 3600)
+                    .signature("a/b.png", expires - 3600, None)
                     .finalize()
                     .into_bytes(),
             ),
         );
         assert_eq!(
-            store.verify("a/b.png", past, &past_sig),
+            store.verify("a/b.png", past, &past_sig, None),
             Err(FileAccessError::Expired)
         );
     }

@@ -27,6 +27,20 @@ pub struct StoredObject {
     pub modified: SystemTime,
 }
 
+/// Where and how a client sends an upload's bytes.
+#[derive(Debug, Clone)]
+pub struct PutTarget {
+    /// Absolute for S3; a path under this server for local storage.
+    pub url: String,
+    /// Headers the request must carry exactly.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The key an upload's bytes are stored under until it is used or swept.
+pub fn upload_key(owner: Uuid, upload: Uuid) -> String {
+    format!("{owner}/{upload}.upload")
+}
+
 /// Storage keys are unique per image and never reused, so an object is never overwritten.
 pub fn image_keys(owner: Uuid, image: Uuid) -> (String, String) {
     (
@@ -40,6 +54,40 @@ impl Storage {
         match self {
             Storage::Local(local) => local.put(key, bytes, content_type).await,
             Storage::S3(s3) => s3.put(key, bytes, content_type).await,
+        }
+    }
+
+    /// The object's bytes; `None` when there is no such object.
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        match self {
+            Storage::Local(local) => match local.read(key).await {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e.into()),
+            },
+            Storage::S3(s3) => s3.get(key).await,
+        }
+    }
+
+    /// Where a client sends exactly `byte_size` bytes of `content_type` for `key`, until
+    /// `ttl` from now: a presigned S3 PUT, or a signed PUT to this server (under `base`).
+    pub async fn put_target(
+        &self,
+        key: &str,
+        content_type: &str,
+        byte_size: u64,
+        ttl: Duration,
+        base: Option<&str>,
+    ) -> anyhow::Result<PutTarget> {
+        match self {
+            Storage::Local(local) => {
+                let path = local.signed_put_url(key, content_type, byte_size, ttl);
+                Ok(PutTarget {
+                    url: base.map_or_else(|| path.clone(), |base| format!("{base}{path}")),
+                    headers: vec![("Content-Type".to_owned(), content_type.to_owned())],
+                })
+            }
+            Storage::S3(s3) => s3.presigned_put(key, content_type, byte_size, ttl).await,
         }
     }
 

@@ -119,6 +119,64 @@ impl S3Storage {
         Ok(())
     }
 
+    /// The object's bytes; `None` when there is no such object.
+    pub async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>> {
+        let object = self.object_key(key);
+        let response = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(&object)
+            .send()
+            .await
+        {
+            Ok(response) => response,
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_no_such_key()) => return Ok(None),
+            Err(e) => anyhow::bail!(
+                "cannot read s3://{}/{object}: {}",
+                self.bucket,
+                DisplayErrorContext(e)
+            ),
+        };
+        let bytes = response
+            .body
+            .collect()
+            .await
+            .with_context(|| format!("cannot read s3://{}/{object}", self.bucket))?;
+        Ok(Some(bytes.to_vec()))
+    }
+
+    /// A presigned PUT a client sends exactly `byte_size` bytes of `content_type` to, until
+    /// `ttl` from now. The bytes go to S3 directly, never through the API.
+    pub async fn presigned_put(
+        &self,
+        key: &str,
+        content_type: &str,
+        byte_size: u64,
+        ttl: Duration,
+    ) -> anyhow::Result<super::PutTarget> {
+        let config = PresigningConfig::expires_in(ttl).context("invalid presigning settings")?;
+        let request = self
+            .presigner
+            .put_object()
+            .bucket(&self.bucket)
+            .key(self.object_key(key))
+            .content_type(content_type)
+            .content_length(byte_size as i64)
+            .presigned(config)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot presign an upload: {}", DisplayErrorContext(e)))?;
+        Ok(super::PutTarget {
+            url: request.uri().to_owned(),
+            // What the signature covers and a browser may not set by itself.
+            headers: request
+                .headers()
+                .filter(|(name, _)| !name.eq_ignore_ascii_case("content-length"))
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        })
+    }
+
     pub async fn delete(&self, key: &str) -> anyhow::Result<()> {
         let object = self.object_key(key);
         self.client

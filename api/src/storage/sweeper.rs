@@ -1,12 +1,13 @@
 //! Removes stored image files that no image row refers to: leftovers of a worker that died
 //! between writing a file and recording it, of a cleanup that failed, and the files of rows
-//! deleted by a cascade (a deleted user or generation) rather than by `deleteImage`.
+//! deleted by a cascade (a deleted user or generation) rather than by `deleteImage`; and
+//! uploads past their lifetime, and upload files whose row went with its owner.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use entity::image;
+use entity::{image, upload};
 use futures::StreamExt;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use tokio::task::JoinHandle;
@@ -31,30 +32,27 @@ const LOOKUP_BATCH: usize = 500;
 #[derive(Debug, PartialEq, Eq)]
 enum KeyKind {
     Image(Uuid),
+    Upload(Uuid),
     Partial,
 }
 
-/// Reads the keys `image_keys` makes (`owner/image.png`, `owner/image.thumb.png`) and the
-/// `.partial` files local storage writes before renaming. Anything else is not ours to touch.
+/// Reads the keys `image_keys` makes (`owner/image.png`, `owner/image.thumb.png`), those
+/// `upload_key` makes (`owner/upload.upload`) and the `.partial` files local storage writes
+/// before renaming. Anything else is not ours to touch.
 fn key_kind(key: &str) -> Option<KeyKind> {
     let (owner, file) = key.split_once('/')?;
     Uuid::parse_str(owner).ok()?;
-    for (suffix, partial) in [
-        (".thumb.png", false),
-        (".png", false),
-        (".thumb.partial", true),
-        (".partial", true),
-    ] {
-        if let Some(id) = file.strip_suffix(suffix) {
-            let id = Uuid::parse_str(id).ok()?;
-            return Some(if partial {
-                KeyKind::Partial
-            } else {
-                KeyKind::Image(id)
-            });
-        }
-    }
-    None
+    let kinds: [(&str, fn(Uuid) -> KeyKind); 5] = [
+        (".thumb.png", KeyKind::Image),
+        (".png", KeyKind::Image),
+        (".upload", KeyKind::Upload),
+        (".thumb.partial", |_| KeyKind::Partial),
+        (".partial", |_| KeyKind::Partial),
+    ];
+    kinds.into_iter().find_map(|(suffix, kind)| {
+        let id = Uuid::parse_str(file.strip_suffix(suffix)?).ok()?;
+        Some(kind(id))
+    })
 }
 
 /// One pass: deletes every image file older than `grace` whose row is gone; returns how
@@ -76,21 +74,34 @@ pub async fn sweep(
             .filter_map(|object| key_kind(&object.key).map(|kind| (object.key, kind)))
             .collect();
         for batch in candidates.chunks(LOOKUP_BATCH) {
-            let ids = batch.iter().filter_map(|(_, kind)| match kind {
+            let images = batch.iter().filter_map(|(_, kind)| match kind {
                 KeyKind::Image(id) => Some(*id),
-                KeyKind::Partial => None,
+                _ => None,
             });
-            let referenced: HashSet<String> = image::Entity::find()
+            let uploads = batch.iter().filter_map(|(_, kind)| match kind {
+                KeyKind::Upload(id) => Some(*id),
+                _ => None,
+            });
+            let mut referenced: HashSet<String> = image::Entity::find()
                 .select_only()
                 .column(image::Column::StorageKey)
                 .column(image::Column::ThumbnailKey)
-                .filter(image::Column::Id.is_in(ids))
+                .filter(image::Column::Id.is_in(images))
                 .into_tuple::<(String, String)>()
                 .all(db)
                 .await?
                 .into_iter()
                 .flat_map(|(full, thumbnail)| [full, thumbnail])
                 .collect();
+            referenced.extend(
+                upload::Entity::find()
+                    .select_only()
+                    .column(upload::Column::StorageKey)
+                    .filter(upload::Column::Id.is_in(uploads))
+                    .into_tuple::<String>()
+                    .all(db)
+                    .await?,
+            );
             for (key, _) in batch.iter().filter(|(key, _)| !referenced.contains(key)) {
                 match storage.delete(key).await {
                     Ok(()) => deleted += 1,
@@ -114,6 +125,12 @@ pub fn spawn_sweeper(
         loop {
             let pass = async {
                 every.tick().await;
+                let uploads = crate::service::sources::sweep(&db, &storage)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("sweeping uploads: {e:?}"))?;
+                if uploads > 0 {
+                    tracing::info!(uploads, "removed uploads past their lifetime");
+                }
                 sweep(&db, &storage, SWEEP_GRACE).await
             };
             tokio::select! {
@@ -139,6 +156,10 @@ mod tests {
         let (full, thumbnail) = image_keys(owner, image);
         assert_eq!(key_kind(&full), Some(KeyKind::Image(image)));
         assert_eq!(key_kind(&thumbnail), Some(KeyKind::Image(image)));
+        assert_eq!(
+            key_kind(&crate::storage::upload_key(owner, image)),
+            Some(KeyKind::Upload(image))
+        );
         assert_eq!(
             key_kind(&format!("{owner}/{image}.thumb.partial")),
             Some(KeyKind::Partial)

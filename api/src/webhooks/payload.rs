@@ -56,8 +56,8 @@ pub async fn generation(
         "generation": {
             "id": global_id(NodeType::Generation, job.id).0,
             "status": job.status.to_value(),
-            // Every job is text-to-image until image editing adds other tasks.
-            "task": "TEXT_TO_IMAGE",
+            "task": job.task.to_value(),
+            "sourceImageId": job.source_image_id.map(|id| global_id(NodeType::Image, id).0),
             "model": job.model,
             "prompt": prompt.map(|p| p.text.as_str()),
             "negativePrompt": prompt.and_then(|p| p.negative_text.as_deref()),

@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::aws_fakes::{self, FakeBedrock, FakeS3, Scripted};
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with, user_key};
 
 const TITAN_V2: &str = "amazon.titan-image-generator-v2:0";
 const NOVA: &str = "amazon.nova-canvas-v1:0";
@@ -98,7 +98,9 @@ async fn run_job(
     token: &str,
     input: Value,
 ) -> (Value, Vec<(generation::Status, String)>) {
-    let mut events = app.state.events.subscribe();
+    let viewer = app.gql("{ viewer { id } }", json!({}), Some(token)).await;
+    let owner = user_key(viewer.data()["viewer"]["id"].as_str().unwrap());
+    let mut events = app.state.events.subscribe(owner);
     let response = generate(app, token, input).await;
     let id = response.data()["generateImages"]["id"]
         .as_str()

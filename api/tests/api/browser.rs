@@ -68,7 +68,7 @@ async fn every_frontend_path_carries_the_content_security_policy_and_the_usual_h
         );
         assert_eq!(
             directive(policy, "connect-src"),
-            "connect-src 'self'",
+            "connect-src 'self' https:",
             "{path}"
         );
         assert_eq!(

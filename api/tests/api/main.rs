@@ -7,6 +7,7 @@ mod accounts;
 mod aws_fakes;
 mod bedrock;
 mod browser;
+mod editing;
 mod generations;
 mod helpers;
 mod http;

@@ -17,7 +17,7 @@ use crate::helpers::{TestApp, generation_key, spawn_app_with};
 const ONE_IMAGE: &str = r#"{"prompt": "a red sun over the sea", "width": 64, "height": 64}"#;
 
 /// A server that keeps its images in the fake S3 under `images/`.
-async fn s3_app(s3: &FakeS3, customise: impl FnOnce(&mut api::config::Settings)) -> TestApp {
+pub async fn s3_app(s3: &FakeS3, customise: impl FnOnce(&mut api::config::Settings)) -> TestApp {
     let url = s3.url.clone();
     spawn_app_with(move |s| {
         s.aws_static = Some(aws_fakes::credentials());

@@ -438,10 +438,10 @@ pub(crate) fn seed_for(seed: i64, position: u32, max_seed: i64) -> i64 {
 }
 
 /// Decodes a base64 PNG or JPEG from a response into pixels, off the async threads.
-pub(crate) async fn decode_image(b64: String) -> Result<image::RgbImage, EngineError> {
-    tokio::task::spawn_blocking(move || -> anyhow::Result<image::RgbImage> {
+pub(crate) async fn decode_image(b64: String) -> Result<image::DynamicImage, EngineError> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<image::DynamicImage> {
         let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim())?;
-        Ok(image::load_from_memory(&bytes)?.to_rgb8())
+        Ok(crate::imaging::eight_bit(image::load_from_memory(&bytes)?))
     })
     .await
     .map_err(|e| EngineError::Internal(e.into()))?
@@ -561,7 +561,7 @@ mod tests {
                 .unwrap();
             let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
             let decoded = decode_image(b64).await.unwrap();
-            assert_eq!(decoded.dimensions(), (4, 3));
+            assert_eq!((decoded.width(), decoded.height()), (4, 3));
         }
         assert!(matches!(
             decode_image("bm90IGFuIGltYWdl".into()).await,

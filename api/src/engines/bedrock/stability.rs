@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use super::{CatalogEntry, FilterSource, MAX_SEED, Session, Slice, decode_image, filtered_message};
 use crate::engines::{
     Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, ModelDefaults, ModelInfo,
-    SizeRule,
+    SizeRule, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +102,7 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
             description: description.to_owned(),
             capabilities: Capabilities {
                 task_types: vec!["TEXT_IMAGE"],
+                tasks: vec![TaskLimits::text_to_image()],
                 sizes: SizeRule::AspectRatios {
                     ratios: ASPECT_RATIOS.to_vec(),
                     min: 256,
@@ -325,7 +326,11 @@ mod tests {
                 style_preset: Some("origami".to_owned()),
                 quality: None,
                 aspect_ratio: None,
+                edit: Default::default(),
             },
+            task: entity::generation::Task::TextToImage,
+            source: None,
+            mask: None,
             positions: vec![0],
         }
     }

@@ -24,7 +24,7 @@ use super::{
 };
 use crate::engines::{
     Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, ModelDefaults,
-    ModelInfo, SizeRule,
+    ModelInfo, SizeRule, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +82,7 @@ const MAX_IMAGES: u32 = 5;
 pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
     let titan_caps = || Capabilities {
         task_types: vec!["TEXT_IMAGE"],
+        tasks: vec![TaskLimits::text_to_image()],
         sizes: SizeRule::Fixed(TITAN_SIZES.to_vec()),
         max_images: MAX_IMAGES,
         max_prompt_chars: 512,
@@ -121,6 +122,7 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
             "Amazon Nova Canvas on Amazon Bedrock: prompts of up to 1024 characters, free sizes in steps of 16 up to about 4 megapixels, eight named styles.",
             Capabilities {
                 task_types: vec!["TEXT_IMAGE"],
+                tasks: vec![TaskLimits::text_to_image()],
                 sizes: SizeRule::Range {
                     min: 320,
                     max: 4096,
@@ -341,7 +343,11 @@ mod tests {
                 style_preset: None,
                 quality: Some("premium".to_owned()),
                 aspect_ratio: None,
+                edit: Default::default(),
             },
+            task: entity::generation::Task::TextToImage,
+            source: None,
+            mask: None,
             positions: vec![0, 1],
         }
     }

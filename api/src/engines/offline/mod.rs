@@ -2,18 +2,22 @@
 //! prompt into a composed picture (a sky-to-ground gradient and one shape per word, coloured
 //! by colour words or by the word itself), so everything above the engine runs and can be
 //! tested without a cloud account. The same (prompt, negative prompt, seed, size, style)
-//! always gives the same pixels.
+//! always gives the same pixels. It also does every edit task, as plain pixel operations
+//! (`edit`).
+
+mod edit;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use image::{Rgb, RgbImage};
+use entity::generation::Task;
+use image::{DynamicImage, Rgb, RgbImage};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
     Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput,
-    ModelDefaults, ModelInfo, Progress, SizeRule,
+    FloatRange, InputRule, ModelDefaults, ModelInfo, Progress, SizeRule, TaskLimits,
 };
 
 pub const MODEL_ID: &str = "offline";
@@ -31,6 +35,7 @@ pub fn model_info() -> ModelInfo {
             .to_owned(),
         capabilities: Capabilities {
             task_types: vec!["TEXT_IMAGE"],
+            tasks: edit_tasks(),
             sizes: SizeRule::Range {
                 min: 64,
                 max: 2048,
@@ -54,6 +59,63 @@ pub fn model_info() -> ModelInfo {
     }
 }
 
+/// Largest side of a source, and of what an edit makes.
+const MAX_EDIT_SIDE: u32 = 4096;
+
+/// Every edit task, as the offline engine does them.
+fn edit_tasks() -> Vec<TaskLimits> {
+    let edit = |task, prompt, mask, mask_prompt| TaskLimits {
+        task,
+        prompt,
+        mask,
+        mask_prompt,
+        strength: None,
+        max_outpaint: None,
+        upscale_factor: None,
+        min_source_side: 16,
+        max_source_side: MAX_EDIT_SIDE,
+        max_source_pixels: u64::from(MAX_EDIT_SIDE) * u64::from(MAX_EDIT_SIDE),
+        max_output_side: MAX_EDIT_SIDE,
+    };
+    use InputRule::{None as No, Optional, Required};
+    vec![
+        TaskLimits::text_to_image(),
+        TaskLimits {
+            strength: Some(FloatRange {
+                min: 0.0,
+                max: 1.0,
+                default: 0.5,
+            }),
+            ..edit(Task::ImageToImage, Required, No, No)
+        },
+        TaskLimits {
+            strength: Some(FloatRange {
+                min: 0.0,
+                max: 1.0,
+                default: 0.3,
+            }),
+            ..edit(Task::Variation, Optional, No, No)
+        },
+        edit(Task::Inpaint, Required, Required, No),
+        TaskLimits {
+            max_outpaint: Some(1024),
+            ..edit(Task::Outpaint, Optional, No, No)
+        },
+        edit(Task::Erase, No, Required, No),
+        edit(Task::RemoveBackground, No, No, No),
+        TaskLimits {
+            upscale_factor: Some(FloatRange {
+                min: 1.0,
+                max: 4.0,
+                default: 2.0,
+            }),
+            ..edit(Task::Upscale, No, No, No)
+        },
+        edit(Task::SearchReplace, Required, No, Required),
+        edit(Task::SearchRecolor, Required, No, Required),
+    ]
+}
+
 /// Largest side of a progress preview.
 const PREVIEW_SIDE: u32 = 96;
 
@@ -67,6 +129,54 @@ impl OfflineEngine {
     }
 }
 
+impl OfflineEngine {
+    /// Paints the prompt's scene at `width` × `height` step by step, reporting progress from
+    /// `done` of `total` images; `None` when the worker stopped listening (cancelled).
+    async fn paint(
+        &self,
+        scene: Arc<Scene>,
+        (width, height): (u32, u32),
+        (done, total): (usize, usize),
+        progress: &UnboundedSender<Progress>,
+    ) -> Result<Option<RgbImage>, EngineFailure> {
+        let mut canvas = RgbImage::new(width, height);
+        let steps = scene.steps();
+        for step in 0..steps {
+            let with_preview = step % 3 == 2 || step + 1 == steps;
+            let painter = scene.clone();
+            // A step on a large canvas is a lot of CPU work: it runs on the blocking pool
+            // so requests keep being served meanwhile.
+            let (painted, preview_png) = tokio::task::spawn_blocking(move || {
+                painter.paint_step(&mut canvas, step);
+                let preview_png = with_preview.then(|| preview(&canvas));
+                (canvas, preview_png)
+            })
+            .await
+            .map_err(internal)?;
+            canvas = painted;
+            if !self.step_delay.is_zero() {
+                tokio::time::sleep(self.step_delay).await;
+            }
+            let sent = progress.send(Progress {
+                fraction: (done as f64 + (step + 1) as f64 / steps as f64) / total as f64,
+                stage: format!("drawing image {} of {}", done + 1, total),
+                preview_png,
+            });
+            if sent.is_err() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(canvas))
+    }
+}
+
+fn internal(error: impl Into<anyhow::Error>) -> EngineFailure {
+    EngineFailure {
+        error: EngineError::Internal(error.into()),
+        calls: 0,
+    }
+}
+
 #[async_trait::async_trait]
 impl Engine for OfflineEngine {
     async fn generate(
@@ -74,8 +184,9 @@ impl Engine for OfflineEngine {
         job: &EngineJob,
         progress: &UnboundedSender<Progress>,
     ) -> Result<EngineOutput, EngineFailure> {
-        let total = job.positions.len().max(1) as f64;
+        let total = job.positions.len().max(1);
         let mut output = EngineOutput::default();
+        let size = (job.params.width, job.params.height);
         for (done, &position) in job.positions.iter().enumerate() {
             let seed = job.params.seed + i64::from(position);
             let scene = Arc::new(Scene::plan(
@@ -84,41 +195,53 @@ impl Engine for OfflineEngine {
                 seed,
                 job.params.style_preset.as_deref(),
             ));
-            let mut canvas = RgbImage::new(job.params.width, job.params.height);
-            let steps = scene.steps();
-            for step in 0..steps {
-                let with_preview = step % 3 == 2 || step + 1 == steps;
-                let painter = scene.clone();
-                // A step on a large canvas is a lot of CPU work: it runs on the blocking pool
-                // so requests keep being served meanwhile.
-                let (painted, preview_png) = tokio::task::spawn_blocking(move || {
-                    painter.paint_step(&mut canvas, step);
-                    let preview_png = with_preview.then(|| preview(&canvas));
-                    (canvas, preview_png)
+            let pixels = if job.task == Task::TextToImage {
+                let Some(canvas) = self.paint(scene, size, (done, total), progress).await? else {
+                    return Ok(output);
+                };
+                DynamicImage::ImageRgb8(canvas)
+            } else {
+                let Some(source) = job.source.clone() else {
+                    return Err(internal(anyhow::anyhow!("an edit came without its source")));
+                };
+                let painted = if edit::paints(job.task) {
+                    let Some(canvas) = self.paint(scene, size, (done, total), progress).await?
+                    else {
+                        return Ok(output);
+                    };
+                    Some(DynamicImage::ImageRgb8(canvas).to_rgba8())
+                } else {
+                    None
+                };
+                let (task, mask, edit) = (job.task, job.mask.clone(), job.params.edit.clone());
+                let prompt = job.prompt.clone();
+                let made = tokio::task::spawn_blocking(move || {
+                    edit::apply(
+                        task,
+                        &source,
+                        mask.as_deref(),
+                        painted.as_ref(),
+                        &edit,
+                        &prompt,
+                        size,
+                    )
                 })
                 .await
-                .map_err(|e| EngineFailure {
-                    error: EngineError::Internal(e.into()),
-                    calls: 0,
-                })?;
-                canvas = painted;
-                if !self.step_delay.is_zero() {
-                    tokio::time::sleep(self.step_delay).await;
-                }
-                // A closed receiver means the worker stopped listening (cancelled): stop too.
+                .map_err(internal)?;
                 let sent = progress.send(Progress {
-                    fraction: (done as f64 + (step + 1) as f64 / steps as f64) / total,
-                    stage: format!("drawing image {} of {}", done + 1, job.positions.len()),
-                    preview_png,
+                    fraction: (done + 1) as f64 / total as f64,
+                    stage: format!("editing image {} of {}", done + 1, total),
+                    preview_png: Some(preview(&made.to_rgb8())),
                 });
                 if sent.is_err() {
                     return Ok(output);
                 }
-            }
+                made
+            };
             output.images.push(EngineImage {
                 position,
                 seed,
-                pixels: canvas,
+                pixels,
             });
         }
         Ok(output)
@@ -131,13 +254,8 @@ fn preview(canvas: &RgbImage) -> Vec<u8> {
         PREVIEW_SIDE.min(canvas.width()),
         PREVIEW_SIDE.min(canvas.height()),
     );
-    let mut bytes = Vec::new();
     // Encoding a 96 px RGB image into memory cannot fail.
-    let _ = small.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    );
-    bytes
+    crate::imaging::encode_png(&DynamicImage::ImageRgb8(small), None).unwrap_or_default()
 }
 
 /// A deterministic pseudo-random stream (SplitMix64).
@@ -516,7 +634,11 @@ mod tests {
                 style_preset: None,
                 quality: None,
                 aspect_ratio: None,
+                edit: Default::default(),
             },
+            task: entity::generation::Task::TextToImage,
+            source: None,
+            mask: None,
             positions: vec![0],
         }
     }
@@ -532,7 +654,10 @@ mod tests {
         while let Some(p) = rx.recv().await {
             events.push(p);
         }
-        (out.images.into_iter().next().unwrap().pixels, events)
+        (
+            out.images.into_iter().next().unwrap().pixels.to_rgb8(),
+            events,
+        )
     }
 
     #[tokio::test]
