@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import { crc32, deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -302,6 +303,16 @@ async function scenario(browser, baseUrl) {
   await phonePage.getByLabel('Prompt', { exact: true }).waitFor();
   await screenshot(phonePage, 'generate-phone-dark');
   await checkAccessibleNames(phonePage, 'generate phone dark');
+  // Every link of the main navigation is on screen whole, none cut off at the edge.
+  const cutOff = await phonePage.getByRole('navigation', { name: 'Main' }).getByRole('link').evaluateAll((links) =>
+    links
+      .filter((a) => {
+        const r = a.getBoundingClientRect();
+        return r.left < 0 || r.right > window.innerWidth || a.scrollWidth > a.clientWidth;
+      })
+      .map((a) => a.textContent),
+  );
+  if (cutOff.length > 0) throw new Error(`at 390 px the navigation cuts off: ${cutOff.join(', ')}`);
   await phone.close();
 
   if (consoleErrors.length > 0) {
@@ -706,6 +717,160 @@ async function webhooks(browser, baseUrl) {
   await context.close();
 }
 
+/** An RGB PNG, written by hand: `colorAt(x, y)` gives each pixel's [r, g, b]. */
+function makePng(width, height, colorAt) {
+  const rows = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) rows.set(colorAt(x, y), y * (width * 3 + 1) + 1 + x * 3);
+  }
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits, RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(rows)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The pixels [r, g, b, a] of the loaded image with this alt text at these points, read through a canvas. */
+function pixelsOf(page, alt, points) {
+  return page.evaluate(
+    ({ alt, points }) => {
+      const img = [...document.querySelectorAll('img')].find((i) => i.alt === alt);
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const ctx = canvas.getContext('2d', { willReadFrequently: true });
+      ctx.drawImage(img, 0, 0);
+      return {
+        width: img.naturalWidth,
+        height: img.naturalHeight,
+        pixels: points.map(([x, y]) => [...ctx.getImageData(x, y, 1, 1).data]),
+      };
+    },
+    { alt, points },
+  );
+}
+
+/**
+ * Image editing on a new user's own picture: the wrong file is refused, a PNG made here is
+ * uploaded, a mask painted with the mouse, INPAINT keeps every pixel away from the mask,
+ * the before/after slider works by keyboard, and the result's background is removed next.
+ */
+async function editing(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(STEP_TIMEOUT);
+  const consoleErrors = [];
+  await watchPage(page, consoleErrors);
+  const stamp = Date.now().toString(36);
+
+  log('24. sign up another user and open "Edit a picture"');
+  await page.goto(`${baseUrl}/signup`);
+  await page.getByLabel('Display name').fill('E2E Editor');
+  await page.getByLabel('Email').fill(`e2e-edit-${stamp}@example.com`);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/generate$/);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Edit a picture' }).click();
+  await page.waitForURL(/\/edit$/);
+  const picker = page.getByLabel('Choose a picture');
+  await picker.waitFor({ state: 'attached' });
+  await checkAccessibleNames(page, 'edit, no picture yet');
+
+  log('25. a file that is not a picture is refused before anything is sent');
+  await picker.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a picture') });
+  await page.getByRole('alert').filter({ hasText: '“notes.txt” is not a PNG, JPEG or WebP picture.' }).waitFor();
+
+  // A flat sky with an orange disc in the middle: the background is easy to find from the borders.
+  const [width, height] = [320, 240];
+  const sky = [190, 225, 250];
+  const disc = [220, 110, 40];
+  const colorAt = (x, y) => ((x - 160) ** 2 + (y - 120) ** 2 <= 80 ** 2 ? disc : sky);
+  log('26. upload a PNG made here, choose the offline model and INPAINT, paint a stroke across the disc');
+  await picker.setInputFiles({ name: 'disc.png', mimeType: 'image/png', buffer: makePng(width, height, colorAt) });
+  await page.getByLabel('Model', { exact: true }).selectOption('offline');
+  await page.getByLabel('Task', { exact: true }).selectOption('INPAINT');
+  const mask = page.getByRole('application', { name: 'Mask' });
+  await mask.waitFor();
+  await imageLoaded(page, 'disc.png');
+  const box = await mask.boundingBox();
+  // From (128, 120) to (192, 120) in the picture's pixels, with the brush as it starts.
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5, { steps: 8 });
+  await page.mouse.up();
+  const brush = Number((await page.getByLabel(/Brush size/).inputValue()) || 0);
+  await page.getByLabel('Prompt', { exact: true }).fill('a red door');
+  await screenshot(page, 'edit-mask');
+  await checkAccessibleNames(page, 'edit with a mask');
+
+  log('27. run it: progress, then the result beside the source with a before/after slider');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  const progressSeen = await page
+    .getByRole('progressbar', { name: 'Edit progress' })
+    .waitFor({ timeout: STEP_TIMEOUT })
+    .then(() => true, () => false);
+  const slider = page.getByRole('slider', { name: 'Before and after' });
+  await slider.waitFor({ timeout: STEP_TIMEOUT * 2 });
+  log(`edit progress bar seen: ${progressSeen}`);
+  if (!progressSeen) throw new Error('the edit showed no progress bar while it ran');
+  await imageLoaded(page, 'Inpaint result');
+  await imageLoaded(page, 'Before: disc.png');
+  // Away from the stroke (more than its radius plus a pixel), the result is the source exactly.
+  const away = [[2, 2], [317, 237], [160, 60], [160, 180], [100, 120], [220, 120]].filter(
+    ([x, y]) => Math.hypot(Math.max(128 - x, 0, x - 192), y - 120) > brush / 2 + 1,
+  );
+  const inpainted = await pixelsOf(page, 'Inpaint result', away);
+  if (inpainted.width !== width || inpainted.height !== height) {
+    throw new Error(`the inpainted picture is ${inpainted.width} × ${inpainted.height}, not ${width} × ${height}`);
+  }
+  away.forEach(([x, y], i) => {
+    const want = [...colorAt(x, y), 255];
+    if (inpainted.pixels[i].join() !== want.join()) {
+      throw new Error(`outside the mask, pixel (${x}, ${y}) changed: ${inpainted.pixels[i]} instead of ${want}`);
+    }
+  });
+  await slider.focus();
+  await page.keyboard.press('End');
+  if ((await slider.getAttribute('aria-valuenow')) !== '100') throw new Error('End did not move the divider to 100');
+  await page.keyboard.press('ArrowLeft');
+  if ((await slider.getAttribute('aria-valuenow')) !== '95') throw new Error('ArrowLeft did not move the divider');
+  await screenshot(page, 'edit-inpainted');
+  await checkAccessibleNames(page, 'edit result');
+
+  log('28. "Edit this result": remove the background of the inpainted picture');
+  await page.getByRole('button', { name: 'Edit this result' }).click();
+  await page.waitForURL(/\/edit\/[^/]+$/);
+  await page.getByLabel('Task', { exact: true }).selectOption('REMOVE_BACKGROUND');
+  if (await page.getByLabel('Prompt', { exact: true }).count()) throw new Error('Remove background still asks for a prompt');
+  await page.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.getByRole('slider', { name: 'Before and after' }).waitFor({ timeout: STEP_TIMEOUT * 2 });
+  await imageLoaded(page, 'Remove background result');
+  const cutOut = await pixelsOf(page, 'Remove background result', [[1, 1], [318, 1], [1, 238], [318, 238], [160, 60]]);
+  const corners = cutOut.pixels.slice(0, 4).map((p) => p[3]);
+  if (corners.some((alpha) => alpha !== 0)) throw new Error(`the corners are not transparent: alpha ${corners.join(', ')}`);
+  if (cutOut.pixels[4][3] === 0) throw new Error('the disc was removed with the background');
+  await screenshot(page, 'edit-background-removed');
+  await checkAccessibleNames(page, 'edit second result');
+
+  if (consoleErrors.length > 0) {
+    throw new Error(`the browser console shows errors:\n  ${consoleErrors.join('\n  ')}`);
+  }
+  await context.close();
+}
+
 async function main() {
   if (!existsSync(path.join(distDir, 'index.html'))) throw new Error('frontend/dist is missing: run npm --prefix frontend run build first');
   if (!existsSync(chromiumPath)) throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`);
@@ -741,10 +906,14 @@ async function main() {
     ['error messages, cancel and retry, favourite, use these settings, delete', actionsAndErrors],
     ['GraphiQL through /api/graphql: bundled, no CSP violations, runs a query as the logged-in user', graphiql],
     ['webhooks: add one in Settings, a job’s generation.succeeded reaches a local receiver signed, the log shows it DELIVERED, redeliver', webhooks],
+    ['upload a picture, paint a mask, inpaint, see the result and its before/after, then remove the background of the result', editing],
   ];
+  // E2E_ONLY=text runs only the tests whose name contains it (the others build on the first).
+  const only = process.env.E2E_ONLY;
   let passed = 0;
   let failed = 0;
   for (const [name, fn] of tests) {
+    if (only && !name.includes(only)) continue;
     if (failed > 0) {
       // Later tests build on the first one's user and image.
       log(`SKIP ${name}`);

@@ -3,6 +3,7 @@ import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Layout } from './components/Layout';
 import { useAuth } from './lib/auth';
 import { AuthPage } from './pages/AuthPage';
+import { EditPage } from './pages/EditPage';
 import { ExplorePage } from './pages/ExplorePage';
 import { GalleryPage } from './pages/GalleryPage';
 import { GeneratePage } from './pages/GeneratePage';
@@ -40,6 +41,7 @@ export function App() {
         <Route path="explore" element={<ExplorePage />} />
         <Route path="images/:id" element={<ImagePage />} />
         <Route path="generate" element={<RequireAuth><GeneratePage /></RequireAuth>} />
+        <Route path="edit/:id?" element={<RequireAuth><EditPage /></RequireAuth>} />
         <Route path="gallery" element={<RequireAuth><GalleryPage /></RequireAuth>} />
         <Route path="history" element={<RequireAuth><HistoryPage /></RequireAuth>} />
         <Route path="settings" element={<RequireAuth><SettingsPage /></RequireAuth>} />

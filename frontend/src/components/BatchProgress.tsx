@@ -1,7 +1,28 @@
 import { Link } from 'react-router-dom';
-import type { BatchFieldsFragment } from '../graphql/generated';
+import { graphql } from '../graphql/generated';
+import type { BatchFieldsFragment } from '../graphql/generated/graphql';
 import { modelLabel, type Model } from '../lib/models';
 import { GenerationProgress } from './GenerationProgress';
+
+// A batch holds at most 50 jobs, so one page of `generations` is all of them.
+export const BATCH_FIELDS = graphql(`
+  fragment BatchFields on Batch {
+    id
+    status
+    progress
+    total
+    succeeded
+    failed
+    cancelled
+    createdAt
+    finishedAt
+    generations(first: 50) {
+      nodes {
+        ...GenerationFields
+      }
+    }
+  }
+`);
 
 interface Props {
   batch: BatchFieldsFragment;

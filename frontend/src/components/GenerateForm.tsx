@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import type { GenerateImagesInput } from '../graphql/generated';
+import { graphql } from '../graphql/generated';
+import type { GenerateImagesInput } from '../graphql/generated/graphql';
 import { fieldProblem, type Problem } from '../lib/errors';
 import {
   buildInput,
@@ -20,7 +21,50 @@ import {
   type Model,
   type Variants,
 } from '../lib/models';
+import { SelectField } from './SelectField';
 import { buttonPrimary, buttonSecondary, FieldError, inputClass, labelClass } from './ui';
+
+/** What the form needs to know of a model to offer only what it can do. */
+export const MODEL_FIELDS = graphql(`
+  fragment ModelFields on ImageModel {
+    id
+    name
+    provider
+    offline
+    description
+    capabilities {
+      tasks
+      taskTypes
+      fixedSizes
+      sizes {
+        width
+        height
+      }
+      minSide
+      maxSide
+      sideStep
+      maxPixels
+      aspectRatios
+      maxImages
+      maxPromptLength
+      negativePrompt
+      seed
+      maxSeed
+      cfgScale {
+        min
+        max
+        default
+      }
+      stylePresets
+      qualities
+    }
+    defaults {
+      width
+      height
+      count
+    }
+  }
+`);
 
 /** Input fields whose refusal the form shows beside the field itself. */
 export const FIELDS_SHOWN_IN_FORM = ['prompt', 'negativePrompt', 'model', 'width', 'height', 'seed'] as const;
@@ -36,13 +80,21 @@ interface Props {
   problems?: Problem[];
 }
 
-/** The prompt form. Every control after the model picker follows that model's capabilities. */
+/** "1024x768" (a size option's value) as a width and height. */
+function parseSize(key: string): { width: number; height: number } {
+  const [width, height] = key.split('x').map(Number);
+  return { width, height };
+}
+
+const sizeOption = (s: { width: number; height: number }) => ({ value: sizeKey(s.width, s.height), label: `${s.width} × ${s.height}` });
+
 /** The two size inputs, alike but for the side they set. */
 const SIDES = [
   { side: 'width', label: 'Width' },
   { side: 'height', label: 'Height' },
 ] as const;
 
+/** The prompt form. Every control after the model picker follows that model's capabilities. */
 export function GenerateForm({ models, initial, onSubmit, submitting = false, problems = [] }: Props) {
   const id = useId();
   const firstModel = models.find((m) => m.id === initial?.model) ?? models[0];
@@ -157,110 +209,60 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
       ) : null}
 
       <div className="grid gap-4 sm:grid-cols-2">
-        <div className="sm:col-span-2">
-          <label htmlFor={fid('model')} className={labelClass}>
-            Model
-          </label>
-          <select
-            id={fid('model')}
-            name="model"
-            value={model.id}
-            onChange={(e) => changeModel(e.target.value)}
-            className={inputClass}
-            aria-describedby={fid('model-desc')}
-          >
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>
-                {modelLabel(m)}
-              </option>
-            ))}
-          </select>
-          <p id={fid('model-desc')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-            {model.offline ? (
-              <span className="mr-1 inline-block rounded bg-amber-100 px-1.5 py-0.5 font-semibold text-amber-800 dark:bg-amber-900/50 dark:text-amber-200">
-                Offline · no AI
-              </span>
-            ) : null}
-            {model.description}
-          </p>
-          <FieldError id={fid('model-error')}>{err('model')}</FieldError>
-        </div>
+        <SelectField
+          className="sm:col-span-2"
+          label="Model"
+          name="model"
+          value={model.id}
+          onChange={changeModel}
+          options={models.map((m) => ({ value: m.id, label: modelLabel(m) }))}
+          error={err('model')}
+          description={
+            <>
+              {model.offline ? (
+                <span className="mr-1 inline-block rounded bg-amber-100 px-1.5 py-0.5 font-semibold text-amber-800 dark:bg-amber-900/50 dark:text-amber-200">
+                  Offline · no AI
+                </span>
+              ) : null}
+              {model.description}
+            </>
+          }
+        />
 
         {mode === 'fixed' ? (
-          <div>
-            <label htmlFor={fid('size')} className={labelClass}>
-              Size
-            </label>
-            <select
-              id={fid('size')}
-              name="size"
-              value={sizeKey(values.width, values.height)}
-              onChange={(e) => {
-                const [w, h] = e.target.value.split('x').map(Number);
-                set({ width: w, height: h });
-              }}
-              className={inputClass}
-            >
-              {c.sizes.map((s) => (
-                <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>
-                  {s.width} × {s.height}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Size"
+            name="size"
+            value={sizeKey(values.width, values.height)}
+            onChange={(v) => set(parseSize(v))}
+            options={c.sizes.map(sizeOption)}
+          />
         ) : mode === 'aspect' ? (
-          <div>
-            <label htmlFor={fid('aspect')} className={labelClass}>
-              Aspect ratio
-            </label>
-            <select
-              id={fid('aspect')}
-              name="aspectRatio"
-              value={nearestAspect(model, values.width, values.height)}
-              onChange={(e) => set(sizeForAspect(model, e.target.value))}
-              className={inputClass}
-              aria-describedby={fid('aspect-size')}
-            >
-              {c.aspectRatios.map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-            <p id={fid('aspect-size')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-              {values.width} × {values.height} pixels
-            </p>
-          </div>
+          <SelectField
+            label="Aspect ratio"
+            name="aspectRatio"
+            value={nearestAspect(model, values.width, values.height)}
+            onChange={(v) => set(sizeForAspect(model, v))}
+            options={c.aspectRatios.map((r) => ({ value: r, label: r }))}
+            description={`${values.width} × ${values.height} pixels`}
+          />
         ) : (
           <div className="grid grid-cols-2 gap-2">
             {c.sizes.length > 0 ? (
-              <div className="col-span-2">
-                <label htmlFor={fid('preset')} className={labelClass}>
-                  Size preset
-                </label>
-                <select
-                  id={fid('preset')}
-                  name="sizePreset"
-                  value={
-                    c.sizes.some((s) => s.width === values.width && s.height === values.height)
-                      ? sizeKey(values.width, values.height)
-                      : 'custom'
-                  }
-                  onChange={(e) => {
-                    if (e.target.value === 'custom') return;
-                    const [w, h] = e.target.value.split('x').map(Number);
-                    set({ width: w, height: h });
-                  }}
-                  className={inputClass}
-                >
-                  {c.sizes.map((s) => (
-                    <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>
-                      {s.width} × {s.height}
-                    </option>
-                  ))}
-                  <option value="custom">Custom size</option>
-                </select>
-              </div>
+              <SelectField
+                className="col-span-2"
+                label="Size preset"
+                name="sizePreset"
+                value={
+                  c.sizes.some((s) => s.width === values.width && s.height === values.height)
+                    ? sizeKey(values.width, values.height)
+                    : 'custom'
+                }
+                onChange={(v) => {
+                  if (v !== 'custom') set(parseSize(v));
+                }}
+                options={[...c.sizes.map(sizeOption), { value: 'custom', label: 'Custom size' }]}
+              />
             ) : null}
             {SIDES.map(({ side, label }) => (
               <div key={side}>
@@ -289,67 +291,33 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
         )}
 
         {c.maxImages > 1 ? (
-          <div>
-            <label htmlFor={fid('count')} className={labelClass}>
-              Number of images
-            </label>
-            <select
-              id={fid('count')}
-              name="count"
-              value={values.count}
-              onChange={(e) => set({ count: Number(e.target.value) })}
-              className={inputClass}
-            >
-              {Array.from({ length: c.maxImages }, (_, i) => i + 1).map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Number of images"
+            name="count"
+            value={String(values.count)}
+            onChange={(v) => set({ count: Number(v) })}
+            options={Array.from({ length: c.maxImages }, (_, i) => ({ value: String(i + 1), label: String(i + 1) }))}
+          />
         ) : null}
 
         {c.stylePresets.length > 0 ? (
-          <div>
-            <label htmlFor={fid('style')} className={labelClass}>
-              Style
-            </label>
-            <select
-              id={fid('style')}
-              name="stylePreset"
-              value={values.stylePreset}
-              onChange={(e) => set({ stylePreset: e.target.value })}
-              className={inputClass}
-            >
-              <option value="">None</option>
-              {c.stylePresets.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Style"
+            name="stylePreset"
+            value={values.stylePreset}
+            onChange={(v) => set({ stylePreset: v })}
+            options={[{ value: '', label: 'None' }, ...c.stylePresets.map((p) => ({ value: p, label: humanize(p) }))]}
+          />
         ) : null}
 
         {c.qualities.length > 0 ? (
-          <div>
-            <label htmlFor={fid('quality')} className={labelClass}>
-              Quality
-            </label>
-            <select
-              id={fid('quality')}
-              name="quality"
-              value={values.quality}
-              onChange={(e) => set({ quality: e.target.value })}
-              className={inputClass}
-            >
-              {c.qualities.map((q) => (
-                <option key={q} value={q}>
-                  {humanize(q)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Quality"
+            name="quality"
+            value={values.quality}
+            onChange={(v) => set({ quality: v })}
+            options={c.qualities.map((q) => ({ value: q, label: humanize(q) }))}
+          />
         ) : null}
 
         {c.cfgScale && values.cfgScale != null ? (
@@ -421,30 +389,18 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
           Queue several jobs at once to compare them: the same prompt with different seeds, on other models, or both.
         </p>
         <div className="grid gap-4 sm:grid-cols-2">
-          <div>
-            <label htmlFor={fid('seed-variants')} className={labelClass}>
-              Seed variants
-            </label>
-            <select
-              id={fid('seed-variants')}
-              name="seedVariants"
-              value={seedCount}
-              disabled={!seedsOk}
-              onChange={(e) => setSeedVariants(Number(e.target.value))}
-              className={inputClass}
-              aria-describedby={fid('seed-variants-desc')}
-            >
-              <option value={1}>Off</option>
-              {Array.from({ length: MAX_SEED_VARIANTS - 1 }, (_, i) => i + 2).map((n) => (
-                <option key={n} value={n}>
-                  {n} random seeds
-                </option>
-              ))}
-            </select>
-            <p id={fid('seed-variants-desc')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-              {seedsOk ? 'Each variant gets its own random seed.' : 'Not every chosen model takes a seed.'}
-            </p>
-          </div>
+          <SelectField
+            label="Seed variants"
+            name="seedVariants"
+            value={String(seedCount)}
+            disabled={!seedsOk}
+            onChange={(v) => setSeedVariants(Number(v))}
+            options={[
+              { value: '1', label: 'Off' },
+              ...Array.from({ length: MAX_SEED_VARIANTS - 1 }, (_, i) => ({ value: String(i + 2), label: `${i + 2} random seeds` })),
+            ]}
+            description={seedsOk ? 'Each variant gets its own random seed.' : 'Not every chosen model takes a seed.'}
+          />
           {models.length > 1 ? (
             <fieldset>
               <legend className={labelClass}>Also run on</legend>

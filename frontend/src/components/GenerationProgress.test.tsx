@@ -1,7 +1,7 @@
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
-import type { GenerationErrorCode } from '../graphql/generated';
+import type { GenerationErrorCode } from '../graphql/generated/graphql';
 import { GenerationProgress } from './GenerationProgress';
 
 const base = {

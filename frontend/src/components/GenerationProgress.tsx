@@ -1,6 +1,37 @@
-import type { GenerationFieldsFragment } from '../graphql/generated';
+import { graphql } from '../graphql/generated';
+import type { GenerationFieldsFragment } from '../graphql/generated/graphql';
 import { generationErrorText } from '../lib/errors';
 import { buttonSecondary } from './ui';
+
+/** A job as every page that follows one shows it: its live state, then its images. */
+export const GENERATION_FIELDS = graphql(`
+  fragment GenerationFields on Generation {
+    id
+    status
+    progress
+    stage
+    queuePosition
+    preview
+    error {
+      code
+      message
+    }
+    prompt {
+      id
+      text
+      negativeText
+    }
+    images {
+      ...ImageFields
+    }
+    model
+    task
+    params
+    createdAt
+    startedAt
+    finishedAt
+  }
+`);
 
 type Gen = Pick<GenerationFieldsFragment, 'id' | 'status' | 'progress' | 'stage' | 'queuePosition' | 'preview' | 'error'> & {
   prompt: { text: string } | null;
@@ -58,7 +89,7 @@ export function GenerationProgress({ generation: g, onCancel, onRetry, cancellin
       {(g.status === 'RUNNING' || g.status === 'QUEUED') && g.preview ? (
         <img
           src={g.preview}
-          alt={`Preview of: ${g.prompt?.text ?? 'your prompt'}`}
+          alt={`Preview of: ${g.prompt?.text || 'your picture'}`}
           className="aspect-square w-full max-w-sm rounded-xl object-cover blur-[1px] [image-rendering:pixelated]"
         />
       ) : null}

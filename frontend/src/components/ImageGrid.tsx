@@ -1,8 +1,37 @@
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router-dom';
-import type { ImageFieldsFragment } from '../graphql/generated';
+import { graphql } from '../graphql/generated';
+import type { ImageFieldsFragment } from '../graphql/generated/graphql';
 
-type GridImage = Pick<ImageFieldsFragment, 'id' | 'thumbnailUrl' | 'width' | 'height' | 'favorite' | 'visibility'> & {
+/** An image wherever one is listed or shown. */
+export const IMAGE_FIELDS = graphql(`
+  fragment ImageFields on Image {
+    id
+    url
+    thumbnailUrl
+    width
+    height
+    seed
+    contentType
+    byteSize
+    visibility
+    favorite
+    createdAt
+    uploaded
+    prompt {
+      id
+      text
+      negativeText
+    }
+  }
+`);
+
+/** Words for a picture: its prompt, else what it is (an upload, or an edit that took no prompt). */
+export function imageAlt(img: { prompt: { text: string } | null; uploaded: boolean }): string {
+  return img.prompt?.text || (img.uploaded ? 'An uploaded picture' : 'An edited picture');
+}
+
+type GridImage = Pick<ImageFieldsFragment, 'id' | 'thumbnailUrl' | 'width' | 'height' | 'favorite' | 'visibility' | 'uploaded'> & {
   prompt: { text: string } | null;
   owner?: { displayName: string } | null;
 };
@@ -13,10 +42,12 @@ interface Props {
   loadingMore?: boolean;
   onLoadMore?: () => void;
   showBadges?: boolean;
+  /** Offer "Edit" on each tile (shown on hover or focus, always on touch screens). */
+  editable?: boolean;
 }
 
 /** A responsive grid of thumbnails; a sentinel at the end asks for the next page on scroll. */
-export function ImageGrid({ images, hasMore = false, loadingMore = false, onLoadMore, showBadges = false }: Props) {
+export function ImageGrid({ images, hasMore = false, loadingMore = false, onLoadMore, showBadges = false, editable = false }: Props) {
   const sentinel = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -36,14 +67,14 @@ export function ImageGrid({ images, hasMore = false, loadingMore = false, onLoad
     <>
       <ul className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4 xl:grid-cols-5" aria-label="Images">
         {images.map((img) => (
-          <li key={img.id}>
+          <li key={img.id} className="group/tile relative">
             <Link
               to={`/images/${encodeURIComponent(img.id)}`}
               className="group relative block overflow-hidden rounded-xl bg-zinc-200 shadow-sm ring-violet-500 focus-visible:outline-none focus-visible:ring-2 dark:bg-zinc-800"
             >
               <img
                 src={img.thumbnailUrl}
-                alt={img.prompt?.text ?? ''}
+                alt={imageAlt(img)}
                 width={img.width}
                 height={img.height}
                 loading="lazy"
@@ -66,6 +97,15 @@ export function ImageGrid({ images, hasMore = false, loadingMore = false, onLoad
                 </div>
               ) : null}
             </Link>
+            {editable ? (
+              <Link
+                to={`/edit/${encodeURIComponent(img.id)}`}
+                aria-label={`Edit ${imageAlt(img)}`}
+                className="absolute left-2 top-2 rounded-md bg-black/70 px-2 py-1 text-xs font-semibold text-white opacity-0 transition-opacity focus-visible:opacity-100 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-violet-400 group-hover/tile:opacity-100 pointer-coarse:opacity-100"
+              >
+                Edit
+              </Link>
+            ) : null}
           </li>
         ))}
       </ul>

@@ -25,10 +25,12 @@ export function Layout() {
             <img src="/favicon.svg" alt="" className="h-7 w-7" />
             RenderMart
           </Link>
-          <nav aria-label="Main" className="order-3 -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:w-auto">
+          {/* Below laptop width the links take a row of their own, wrapping on a phone so none is cut off. */}
+          <nav aria-label="Main" className="order-3 -mx-1 flex w-full flex-wrap gap-1 lg:order-none lg:w-auto">
             {loggedIn ? (
               <>
                 <NavLink to="/generate" className={navItem}>Generate</NavLink>
+                <NavLink to="/edit" className={navItem}>Edit a picture</NavLink>
                 <NavLink to="/gallery" className={navItem}>Gallery</NavLink>
                 <NavLink to="/history" className={navItem}>History</NavLink>
               </>

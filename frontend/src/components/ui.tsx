@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 
 export const inputClass =
   'block w-full rounded-lg border border-zinc-300 bg-white px-3 py-2 text-sm text-zinc-900 shadow-sm placeholder:text-zinc-400 focus:border-violet-500 focus:outline-none focus:ring-2 focus:ring-violet-500/40 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100';
@@ -16,6 +16,14 @@ export const buttonDanger =
 
 export const card =
   'rounded-2xl border border-zinc-200 bg-white p-4 shadow-sm dark:border-zinc-800 dark:bg-zinc-900 sm:p-6';
+
+/**
+ * A box with a picture's proportions, as wide as its container but at most 70% of the
+ * screen's height, so tall pictures fit and small ones are shown large enough to work on.
+ */
+export function pictureBox(width: number, height: number): CSSProperties {
+  return { aspectRatio: `${width} / ${height}`, width: `min(100%, calc(70vh * ${width / height}))` };
+}
 
 export function PageHeader({ title, children }: { title: string; children?: ReactNode }) {
   return (

@@ -1,110 +1,9 @@
-import { gql } from '@apollo/client';
+import { graphql } from './generated';
 
-// Every operation the UI sends. Types for each are generated into ./generated.ts by
-// `npm run codegen` from the server's SDL.
+// Every operation the UI sends (api/src/metrics.rs lists their names). `npm run codegen`
+// types each from the server's SDL; the fragments they spread live beside their components.
 
-export const MODEL_FIELDS = gql`
-  fragment ModelFields on ImageModel {
-    id
-    name
-    provider
-    offline
-    description
-    capabilities {
-      taskTypes
-      fixedSizes
-      sizes {
-        width
-        height
-      }
-      minSide
-      maxSide
-      sideStep
-      maxPixels
-      aspectRatios
-      maxImages
-      maxPromptLength
-      negativePrompt
-      seed
-      maxSeed
-      cfgScale {
-        min
-        max
-        default
-      }
-      stylePresets
-      qualities
-    }
-    defaults {
-      width
-      height
-      count
-    }
-  }
-`;
-
-export const IMAGE_FIELDS = gql`
-  fragment ImageFields on Image {
-    id
-    url
-    thumbnailUrl
-    width
-    height
-    seed
-    contentType
-    byteSize
-    visibility
-    favorite
-    createdAt
-    prompt {
-      id
-      text
-      negativeText
-    }
-  }
-`;
-
-export const GENERATION_FIELDS = gql`
-  fragment GenerationFields on Generation {
-    id
-    status
-    progress
-    stage
-    queuePosition
-    preview
-    error {
-      code
-      message
-    }
-    prompt {
-      id
-      text
-      negativeText
-    }
-    images {
-      ...ImageFields
-    }
-    model
-    params
-    createdAt
-    startedAt
-    finishedAt
-  }
-  ${IMAGE_FIELDS}
-`;
-
-export const PREFERENCES_FIELDS = gql`
-  fragment PreferencesFields on Preferences {
-    defaultModel
-    width
-    height
-    count
-    stylePreset
-    negativePrompt
-  }
-`;
-
-export const VIEWER = gql`
+export const VIEWER = graphql(`
   query Viewer {
     viewer {
       id
@@ -115,19 +14,18 @@ export const VIEWER = gql`
       }
     }
   }
-  ${PREFERENCES_FIELDS}
-`;
+`);
 
-export const MODELS = gql`
+export const MODELS = graphql(`
   query Models {
     models {
       ...ModelFields
+      ...EditModelFields
     }
   }
-  ${MODEL_FIELDS}
-`;
+`);
 
-export const SIGN_UP = gql`
+export const SIGN_UP = graphql(`
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
       token
@@ -138,9 +36,9 @@ export const SIGN_UP = gql`
       }
     }
   }
-`;
+`);
 
-export const LOG_IN = gql`
+export const LOG_IN = graphql(`
   mutation LogIn($input: LogInInput!) {
     logIn(input: $input) {
       token
@@ -151,54 +49,49 @@ export const LOG_IN = gql`
       }
     }
   }
-`;
+`);
 
-export const GENERATE_IMAGES = gql`
+export const GENERATE_IMAGES = graphql(`
   mutation GenerateImages($input: GenerateImagesInput!) {
     generateImages(input: $input) {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const CANCEL_GENERATION = gql`
+export const CANCEL_GENERATION = graphql(`
   mutation CancelGeneration($id: ID!) {
     cancelGeneration(id: $id) {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const RETRY_GENERATION = gql`
+export const RETRY_GENERATION = graphql(`
   mutation RetryGeneration($id: ID!) {
     retryGeneration(id: $id) {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const GENERATION_UPDATES = gql`
+export const GENERATION_UPDATES = graphql(`
   subscription GenerationUpdates($id: ID!) {
     generationUpdates(id: $id) {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const MY_GENERATION_UPDATES = gql`
+export const MY_GENERATION_UPDATES = graphql(`
   subscription MyGenerationUpdates {
     myGenerationUpdates {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const GENERATIONS = gql`
+export const GENERATIONS = graphql(`
   query Generations($first: Int, $after: String, $status: GenerationStatus) {
     generations(first: $first, after: $after, status: $status) {
       edges {
@@ -213,10 +106,9 @@ export const GENERATIONS = gql`
       }
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const IMAGES = gql`
+export const IMAGES = graphql(`
   query Images($first: Int, $after: String, $filter: ImageFilter) {
     images(first: $first, after: $after, filter: $filter) {
       edges {
@@ -231,10 +123,9 @@ export const IMAGES = gql`
       }
     }
   }
-  ${IMAGE_FIELDS}
-`;
+`);
 
-export const PUBLIC_IMAGES = gql`
+export const PUBLIC_IMAGES = graphql(`
   query PublicImages($first: Int, $after: String) {
     publicImages(first: $first, after: $after) {
       edges {
@@ -253,10 +144,9 @@ export const PUBLIC_IMAGES = gql`
       }
     }
   }
-  ${IMAGE_FIELDS}
-`;
+`);
 
-export const IMAGE_DETAIL = gql`
+export const IMAGE_DETAIL = graphql(`
   query ImageDetail($id: ID!) {
     node(id: $id) {
       id
@@ -271,37 +161,39 @@ export const IMAGE_DETAIL = gql`
           model
           params
         }
+        source {
+          id
+        }
       }
     }
   }
-  ${IMAGE_FIELDS}
-`;
+`);
 
-export const SET_IMAGE_VISIBILITY = gql`
+export const SET_IMAGE_VISIBILITY = graphql(`
   mutation SetImageVisibility($id: ID!, $visibility: Visibility!) {
     setImageVisibility(id: $id, visibility: $visibility) {
       id
       visibility
     }
   }
-`;
+`);
 
-export const SET_IMAGE_FAVORITE = gql`
+export const SET_IMAGE_FAVORITE = graphql(`
   mutation SetImageFavorite($id: ID!, $favorite: Boolean!) {
     setImageFavorite(id: $id, favorite: $favorite) {
       id
       favorite
     }
   }
-`;
+`);
 
-export const DELETE_IMAGE = gql`
+export const DELETE_IMAGE = graphql(`
   mutation DeleteImage($id: ID!) {
     deleteImage(id: $id)
   }
-`;
+`);
 
-export const SETTINGS = gql`
+export const SETTINGS = graphql(`
   query Settings {
     viewer {
       id
@@ -322,11 +214,9 @@ export const SETTINGS = gql`
       ...ModelFields
     }
   }
-  ${PREFERENCES_FIELDS}
-  ${MODEL_FIELDS}
-`;
+`);
 
-export const UPDATE_PREFERENCES = gql`
+export const UPDATE_PREFERENCES = graphql(`
   mutation UpdatePreferences($input: UpdatePreferencesInput!) {
     updatePreferences(input: $input) {
       id
@@ -335,10 +225,9 @@ export const UPDATE_PREFERENCES = gql`
       }
     }
   }
-  ${PREFERENCES_FIELDS}
-`;
+`);
 
-export const CREATE_API_KEY = gql`
+export const CREATE_API_KEY = graphql(`
   mutation CreateApiKey($name: String!) {
     createApiKey(name: $name) {
       apiKey {
@@ -351,54 +240,26 @@ export const CREATE_API_KEY = gql`
       secret
     }
   }
-`;
+`);
 
-export const REVOKE_API_KEY = gql`
+export const REVOKE_API_KEY = graphql(`
   mutation RevokeApiKey($id: ID!) {
     revokeApiKey(id: $id) {
       id
       revokedAt
     }
   }
-`;
+`);
 
-export const GENERATION = gql`
+export const GENERATION = graphql(`
   query Generation($id: ID!) {
     generation(id: $id) {
       ...GenerationFields
     }
   }
-  ${GENERATION_FIELDS}
-`;
+`);
 
-export const WEBHOOK_FIELDS = gql`
-  fragment WebhookFields on Webhook {
-    id
-    url
-    description
-    events
-    enabled
-    disabledReason
-    createdAt
-  }
-`;
-
-export const WEBHOOK_DELIVERY_FIELDS = gql`
-  fragment WebhookDeliveryFields on WebhookDelivery {
-    id
-    event
-    status
-    attempts
-    responseStatus
-    responseBody
-    lastError
-    createdAt
-    nextAttemptAt
-    deliveredAt
-  }
-`;
-
-export const WEBHOOKS = gql`
+export const WEBHOOKS = graphql(`
   query Webhooks {
     viewer {
       id
@@ -407,10 +268,9 @@ export const WEBHOOKS = gql`
       }
     }
   }
-  ${WEBHOOK_FIELDS}
-`;
+`);
 
-export const WEBHOOK_DELIVERIES = gql`
+export const WEBHOOK_DELIVERIES = graphql(`
   query WebhookDeliveries($id: ID!, $first: Int) {
     node(id: $id) {
       id
@@ -423,10 +283,9 @@ export const WEBHOOK_DELIVERIES = gql`
       }
     }
   }
-  ${WEBHOOK_DELIVERY_FIELDS}
-`;
+`);
 
-export const CREATE_WEBHOOK = gql`
+export const CREATE_WEBHOOK = graphql(`
   mutation CreateWebhook($input: CreateWebhookInput!) {
     createWebhook(input: $input) {
       webhook {
@@ -435,25 +294,23 @@ export const CREATE_WEBHOOK = gql`
       secret
     }
   }
-  ${WEBHOOK_FIELDS}
-`;
+`);
 
-export const UPDATE_WEBHOOK = gql`
+export const UPDATE_WEBHOOK = graphql(`
   mutation UpdateWebhook($input: UpdateWebhookInput!) {
     updateWebhook(input: $input) {
       ...WebhookFields
     }
   }
-  ${WEBHOOK_FIELDS}
-`;
+`);
 
-export const DELETE_WEBHOOK = gql`
+export const DELETE_WEBHOOK = graphql(`
   mutation DeleteWebhook($id: ID!) {
     deleteWebhook(id: $id)
   }
-`;
+`);
 
-export const ROTATE_WEBHOOK_SECRET = gql`
+export const ROTATE_WEBHOOK_SECRET = graphql(`
   mutation RotateWebhookSecret($id: ID!) {
     rotateWebhookSecret(id: $id) {
       webhook {
@@ -463,71 +320,59 @@ export const ROTATE_WEBHOOK_SECRET = gql`
       previousSecretExpiresAt
     }
   }
-  ${WEBHOOK_FIELDS}
-`;
+`);
 
-export const SEND_TEST_WEBHOOK = gql`
+export const SEND_TEST_WEBHOOK = graphql(`
   mutation SendTestWebhook($id: ID!) {
     sendTestWebhook(id: $id) {
       ...WebhookDeliveryFields
     }
   }
-  ${WEBHOOK_DELIVERY_FIELDS}
-`;
+`);
 
-export const REDELIVER_WEBHOOK = gql`
+export const REDELIVER_WEBHOOK = graphql(`
   mutation RedeliverWebhook($deliveryId: ID!) {
     redeliverWebhook(deliveryId: $deliveryId) {
       ...WebhookDeliveryFields
     }
   }
-  ${WEBHOOK_DELIVERY_FIELDS}
-`;
+`);
 
-// A batch holds at most 50 jobs, so one page of `generations` is all of them.
-export const BATCH_FIELDS = gql`
-  fragment BatchFields on Batch {
-    id
-    status
-    progress
-    total
-    succeeded
-    failed
-    cancelled
-    createdAt
-    finishedAt
-    generations(first: 50) {
-      nodes {
-        ...GenerationFields
-      }
-    }
-  }
-  ${GENERATION_FIELDS}
-`;
-
-export const GENERATE_BATCH = gql`
+export const GENERATE_BATCH = graphql(`
   mutation GenerateBatch($input: GenerateBatchInput!) {
     generateBatch(input: $input) {
       ...BatchFields
     }
   }
-  ${BATCH_FIELDS}
-`;
+`);
 
-export const BATCH = gql`
+export const BATCH = graphql(`
   query Batch($id: ID!) {
     batch(id: $id) {
       ...BatchFields
     }
   }
-  ${BATCH_FIELDS}
-`;
+`);
 
-export const BATCH_UPDATES = gql`
+export const BATCH_UPDATES = graphql(`
   subscription BatchUpdates($id: ID!) {
     batchUpdates(id: $id) {
       ...BatchFields
     }
   }
-  ${BATCH_FIELDS}
-`;
+`);
+
+export const CREATE_UPLOAD = graphql(`
+  mutation CreateUpload($input: CreateUploadInput!) {
+    createUpload(input: $input) {
+      id
+      url
+      method
+      headers {
+        name
+        value
+      }
+      expiresAt
+    }
+  }
+`);

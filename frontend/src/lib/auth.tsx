@@ -1,6 +1,6 @@
 import { useApolloClient, useQuery } from '@apollo/client';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { ViewerQuery } from '../graphql/generated';
+import type { ViewerQuery } from '../graphql/generated/graphql';
 import { VIEWER } from '../graphql/operations';
 import { getToken, onTokenChange, setToken } from './session';
 
@@ -21,7 +21,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [token, setTokenState] = useState<string | null>(() => getToken());
   useEffect(() => onTokenChange(setTokenState), []);
 
-  const { data, loading } = useQuery<ViewerQuery>(VIEWER, { skip: !token, fetchPolicy: 'cache-and-network' });
+  const { data, loading } = useQuery(VIEWER, { skip: !token, fetchPolicy: 'cache-and-network' });
 
   // A stored token the server no longer accepts (expired, secret rotated) answers `viewer`
   // with null: forget it so the UI shows the logged-out state instead of failing everywhere.

@@ -1,4 +1,4 @@
-import type { GenerateImagesInput, ModelFieldsFragment } from '../graphql/generated';
+import type { GenerateImagesInput, ModelFieldsFragment } from '../graphql/generated/graphql';
 
 export type Model = ModelFieldsFragment;
 
@@ -26,7 +26,12 @@ export function sizeMode(model: Model): SizeMode {
   return 'free';
 }
 
-export function modelLabel(model: Model): string {
+/** Whether a model draws from a prompt alone: the models the Generate page offers. */
+export function drawsFromText(model: Model): boolean {
+  return model.capabilities.tasks.includes('TEXT_TO_IMAGE');
+}
+
+export function modelLabel(model: Pick<Model, 'name' | 'provider' | 'offline'>): string {
   if (!model.offline) return `${model.name} (${model.provider})`;
   // Say it plainly, once: the offline renderer is not an AI model.
   return /no ai/i.test(model.name) ? `${model.name} — offline` : `${model.name} — offline, no AI`;

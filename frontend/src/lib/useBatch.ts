@@ -1,11 +1,5 @@
 import { useQuery, useSubscription } from '@apollo/client';
-import type {
-  BatchFieldsFragment,
-  BatchQuery,
-  BatchQueryVariables,
-  BatchUpdatesSubscription,
-  BatchUpdatesSubscriptionVariables,
-} from '../graphql/generated';
+import type { BatchFieldsFragment } from '../graphql/generated/graphql';
 import { BATCH, BATCH_UPDATES } from '../graphql/operations';
 import { usePollWhile } from './useGeneration';
 
@@ -19,11 +13,11 @@ export function useBatch(id: string | null): {
   /** The batch could not be loaded at all (deleted, or another account's). */
   missing: boolean;
 } {
-  const sub = useSubscription<BatchUpdatesSubscription, BatchUpdatesSubscriptionVariables>(BATCH_UPDATES, {
+  const sub = useSubscription(BATCH_UPDATES, {
     variables: { id: id ?? '' },
     skip: !id,
   });
-  const q = useQuery<BatchQuery, BatchQueryVariables>(BATCH, {
+  const q = useQuery(BATCH, {
     variables: { id: id ?? '' },
     skip: !id,
     fetchPolicy: 'cache-first',

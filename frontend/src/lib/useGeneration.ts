@@ -1,12 +1,6 @@
 import { useQuery, useSubscription } from '@apollo/client';
 import { useEffect } from 'react';
-import type {
-  GenerationFieldsFragment,
-  GenerationQuery,
-  GenerationQueryVariables,
-  GenerationUpdatesSubscription,
-  GenerationUpdatesSubscriptionVariables,
-} from '../graphql/generated';
+import type { GenerationFieldsFragment } from '../graphql/generated/graphql';
 import { GENERATION, GENERATION_UPDATES } from '../graphql/operations';
 
 /** Polls `query` every second while `active`: the fallback of a live view whose WebSocket failed. */
@@ -36,11 +30,8 @@ export function useGeneration(id: string | null): {
   /** The job could not be loaded at all (deleted, or another account's). */
   missing: boolean;
 } {
-  const sub = useSubscription<GenerationUpdatesSubscription, GenerationUpdatesSubscriptionVariables>(
-    GENERATION_UPDATES,
-    { variables: { id: id ?? '' }, skip: !id },
-  );
-  const q = useQuery<GenerationQuery, GenerationQueryVariables>(GENERATION, {
+  const sub = useSubscription(GENERATION_UPDATES, { variables: { id: id ?? '' }, skip: !id });
+  const q = useQuery(GENERATION, {
     variables: { id: id ?? '' },
     skip: !id,
     fetchPolicy: 'cache-first',

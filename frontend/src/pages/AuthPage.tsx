@@ -3,7 +3,6 @@ import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { buttonPrimary, card, FieldError, inputClass, labelClass } from '../components/ui';
-import type { LogInMutation, LogInMutationVariables, SignUpMutation, SignUpMutationVariables } from '../graphql/generated';
 import { LOG_IN, SIGN_UP } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import { describeError, fieldProblem, withoutFields } from '../lib/errors';
@@ -17,8 +16,8 @@ export function AuthPage({ mode }: { mode: 'signup' | 'login' }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [signUp, signUpState] = useMutation<SignUpMutation, SignUpMutationVariables>(SIGN_UP);
-  const [logIn, logInState] = useMutation<LogInMutation, LogInMutationVariables>(LOG_IN);
+  const [signUp, signUpState] = useMutation(SIGN_UP);
+  const [logIn, logInState] = useMutation(LOG_IN);
   const state = mode === 'signup' ? signUpState : logInState;
   const problems = describeError(state.error);
   const fieldMsg = (f: string) => {

@@ -3,12 +3,11 @@ import { useCallback } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ImageGrid } from '../components/ImageGrid';
 import { PageHeader, Spinner } from '../components/ui';
-import type { PublicImagesQuery, PublicImagesQueryVariables } from '../graphql/generated';
 import { PUBLIC_IMAGES } from '../graphql/operations';
 
 /** The public feed: what people chose to publish. No account needed. */
 export function ExplorePage() {
-  const { data, loading, error, fetchMore, networkStatus } = useQuery<PublicImagesQuery, PublicImagesQueryVariables>(
+  const { data, loading, error, fetchMore, networkStatus } = useQuery(
     PUBLIC_IMAGES,
     { variables: { first: 24 }, fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: true },
   );

@@ -20,6 +20,7 @@ function image(id: string) {
     visibility: 'PRIVATE',
     favorite: false,
     createdAt: '2026-01-01T00:00:00Z',
+    uploaded: false,
     prompt: { __typename: 'Prompt', id: `p-${id}`, text: `prompt ${id}`, negativeText: null },
   };
 }

@@ -4,7 +4,6 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { ImageGrid } from '../components/ImageGrid';
 import { buttonPrimary, PageHeader, Spinner } from '../components/ui';
-import type { ImagesQuery, ImagesQueryVariables } from '../graphql/generated';
 import { IMAGES } from '../graphql/operations';
 
 const PAGE = 24;
@@ -12,7 +11,7 @@ const PAGE = 24;
 export function GalleryPage() {
   const [params, setParams] = useSearchParams();
   const favoritesOnly = params.get('favorites') === '1';
-  const { data, loading, error, fetchMore, networkStatus } = useQuery<ImagesQuery, ImagesQueryVariables>(IMAGES, {
+  const { data, loading, error, fetchMore, networkStatus } = useQuery(IMAGES, {
     variables: { first: PAGE, filter: favoritesOnly ? { favorite: true } : null },
     fetchPolicy: 'cache-and-network',
     notifyOnNetworkStatusChange: true,
@@ -57,7 +56,7 @@ export function GalleryPage() {
           {!favoritesOnly ? <Link to="/generate" className={`${buttonPrimary} mt-4`}>Generate your first image</Link> : null}
         </div>
       ) : (
-        <ImageGrid images={images} hasMore={conn?.pageInfo.hasNextPage ?? false} loadingMore={loadingMore} onLoadMore={loadMore} showBadges />
+        <ImageGrid images={images} hasMore={conn?.pageInfo.hasNextPage ?? false} loadingMore={loadingMore} onLoadMore={loadMore} showBadges editable />
       )}
     </div>
   );

@@ -3,11 +3,11 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router-dom';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { GenerateBatchMutationVariables, GenerateImagesMutationVariables } from '../graphql/generated';
+import type { GenerateBatchMutationVariables, GenerateImagesMutationVariables } from '../graphql/generated/graphql';
 import { BATCH_UPDATES, GENERATE_BATCH, GENERATE_IMAGES, GENERATION_UPDATES, MODELS } from '../graphql/operations';
 import { createCache } from '../lib/apollo';
 import { AuthProvider } from '../lib/auth';
-import { models, offline, titan, withTypenames } from '../test/fixtures';
+import { models, offline, titan, upscaler, withTypenames } from '../test/fixtures';
 import { GeneratePage } from './GeneratePage';
 
 const PROMPT = 'a lighthouse at dusk';
@@ -25,6 +25,7 @@ function generation(id: string, model: string, seed: number, status: string, pro
     prompt: { __typename: 'Prompt', id: 'p1', text: PROMPT, negativeText: null },
     images: [],
     model,
+    task: 'TEXT_TO_IMAGE',
     params: { width: 512, height: 512, count: 1, seed },
     createdAt: '2026-01-01T00:00:00Z',
     startedAt: null,
@@ -60,7 +61,7 @@ function setup() {
   const batchCalls: GenerateBatchMutationVariables[] = [];
   const singleCalls: GenerateImagesMutationVariables[] = [];
   const mocks: MockedResponse[] = [
-    { request: { query: MODELS }, result: { data: { models: models.map(withTypenames) } } },
+    { request: { query: MODELS }, result: { data: { models: [...models, upscaler].map(withTypenames) } } },
     {
       request: { query: GENERATE_BATCH },
       variableMatcher: () => true,
@@ -99,6 +100,15 @@ function setup() {
 }
 
 beforeEach(() => sessionStorage.clear());
+
+describe('GeneratePage models', () => {
+  it('offers only the models that draw from a prompt', async () => {
+    setup();
+    const picker = await screen.findByLabelText('Model');
+    expect(within(picker).getAllByRole('option').map((o) => o.getAttribute('value'))).toEqual(models.map((m) => m.id));
+    expect(screen.queryByLabelText(/Stable Fast Upscale/)).not.toBeInTheDocument();
+  });
+});
 
 describe('GeneratePage variants', () => {
   it('queues random seeds as one generateBatch and follows each job of the batch', async () => {

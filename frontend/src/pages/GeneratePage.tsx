@@ -6,22 +6,11 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { FIELDS_SHOWN_IN_FORM, GenerateForm } from '../components/GenerateForm';
 import { GenerationProgress } from '../components/GenerationProgress';
 import { card, PageHeader, Spinner } from '../components/ui';
-import type {
-  CancelGenerationMutation,
-  CancelGenerationMutationVariables,
-  GenerateBatchMutation,
-  GenerateBatchMutationVariables,
-  GenerateImagesInput,
-  GenerateImagesMutation,
-  GenerateImagesMutationVariables,
-  ModelsQuery,
-  RetryGenerationMutation,
-  RetryGenerationMutationVariables,
-} from '../graphql/generated';
+import type { GenerateImagesInput } from '../graphql/generated/graphql';
 import { CANCEL_GENERATION, GENERATE_BATCH, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import { describeError, withoutFields } from '../lib/errors';
-import type { GenerateValues, Variants } from '../lib/models';
+import { drawsFromText, type GenerateValues, type Variants } from '../lib/models';
 import { newIdempotencyKey } from '../lib/ids';
 import { useBatch } from '../lib/useBatch';
 import { useGeneration } from '../lib/useGeneration';
@@ -43,7 +32,7 @@ function useRemembered(key: string): [string | null, (id: string | null) => void
 export function GeneratePage() {
   const { viewer } = useAuth();
   const location = useLocation();
-  const models = useQuery<ModelsQuery>(MODELS);
+  const models = useQuery(MODELS);
   const [jobId, setJobIdOnly] = useRemembered(CURRENT_JOB_KEY);
   const [batchId, setBatchIdOnly] = useRemembered(CURRENT_BATCH_KEY);
   const setJobId = (id: string | null) => {
@@ -54,10 +43,10 @@ export function GeneratePage() {
     setBatchIdOnly(id);
     setJobIdOnly(null);
   };
-  const [generate, generateState] = useMutation<GenerateImagesMutation, GenerateImagesMutationVariables>(GENERATE_IMAGES);
-  const [generateBatch, batchState] = useMutation<GenerateBatchMutation, GenerateBatchMutationVariables>(GENERATE_BATCH);
-  const [cancel, cancelState] = useMutation<CancelGenerationMutation, CancelGenerationMutationVariables>(CANCEL_GENERATION);
-  const [retry, retryState] = useMutation<RetryGenerationMutation, RetryGenerationMutationVariables>(RETRY_GENERATION);
+  const [generate, generateState] = useMutation(GENERATE_IMAGES);
+  const [generateBatch, batchState] = useMutation(GENERATE_BATCH);
+  const [cancel, cancelState] = useMutation(CANCEL_GENERATION);
+  const [retry, retryState] = useMutation(RETRY_GENERATION);
   const [cancellingId, setCancellingId] = useState<string | null>(null);
   const { generation, missing } = useGeneration(jobId);
   const { batch, missing: batchMissing } = useBatch(batchId);
@@ -127,7 +116,7 @@ export function GeneratePage() {
             <ErrorMessage error={models.error} />
           ) : (
             <GenerateForm
-              models={models.data?.models ?? []}
+              models={(models.data?.models ?? []).filter(drawsFromText)}
               initial={initial}
               onSubmit={submit}
               submitting={generateState.loading || batchState.loading}

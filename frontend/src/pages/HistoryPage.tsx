@@ -2,16 +2,11 @@ import { useMutation, useQuery, useSubscription } from '@apollo/client';
 import { useCallback } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { imageAlt } from '../components/ImageGrid';
 import { buttonSecondary, PageHeader, Spinner } from '../components/ui';
-import type {
-  GenerationFieldsFragment,
-  GenerationsQuery,
-  GenerationsQueryVariables,
-  MyGenerationUpdatesSubscription,
-  RetryGenerationMutation,
-  RetryGenerationMutationVariables,
-} from '../graphql/generated';
+import type { GenerationFieldsFragment } from '../graphql/generated/graphql';
 import { GENERATIONS, MY_GENERATION_UPDATES, RETRY_GENERATION } from '../graphql/operations';
+import { taskLabel } from '../lib/editing';
 import { generationErrorText } from '../lib/errors';
 
 const STATUS_STYLE: Record<string, string> = {
@@ -32,7 +27,7 @@ const STATUS_TEXT: Record<string, string> = {
 
 /** Every job of the viewer, kept live by `myGenerationUpdates`. */
 export function HistoryPage() {
-  const { data, loading, error, fetchMore, refetch, networkStatus } = useQuery<GenerationsQuery, GenerationsQueryVariables>(
+  const { data, loading, error, fetchMore, refetch, networkStatus } = useQuery(
     GENERATIONS,
     { variables: { first: 20 }, fetchPolicy: 'cache-and-network', notifyOnNetworkStatusChange: true },
   );
@@ -41,13 +36,13 @@ export function HistoryPage() {
 
   // Events for jobs already listed update them through the normalised cache; a job we have
   // not listed yet (started in another tab, or by the API) means the first page changed.
-  useSubscription<MyGenerationUpdatesSubscription>(MY_GENERATION_UPDATES, {
+  useSubscription(MY_GENERATION_UPDATES, {
     onData: ({ data: ev }) => {
       const g = ev.data?.myGenerationUpdates;
       if (g && !known.has(g.id)) void refetch();
     },
   });
-  const [retry, retryState] = useMutation<RetryGenerationMutation, RetryGenerationMutationVariables>(RETRY_GENERATION);
+  const [retry, retryState] = useMutation(RETRY_GENERATION);
   const loadingMore = networkStatus === 3;
   const loadMore = useCallback(() => {
     if (conn?.pageInfo.hasNextPage) void fetchMore({ variables: { after: conn.pageInfo.endCursor } });
@@ -84,24 +79,26 @@ export function HistoryPage() {
 
 function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () => void }) {
   const percent = Math.round((g.progress ?? 0) * 100);
+  // Edits that take no prompt are named by what they did.
+  const title = g.prompt?.text || taskLabel(g.task);
   return (
     <li className="flex flex-col gap-3 rounded-2xl border border-zinc-200 bg-white p-4 shadow-sm sm:flex-row sm:items-center dark:border-zinc-800 dark:bg-zinc-900" data-status={g.status}>
       <div className="flex shrink-0 gap-1">
         {g.images.slice(0, 4).map((img) => (
           <Link key={img.id} to={`/images/${encodeURIComponent(img.id)}`}>
-            <img src={img.thumbnailUrl} alt={img.prompt?.text ?? ''} className="h-16 w-16 rounded-lg object-cover" />
+            <img src={img.thumbnailUrl} alt={imageAlt(img)} className="h-16 w-16 rounded-lg object-cover" />
           </Link>
         ))}
         {g.images.length === 0 ? (
           g.preview ? (
-            <img src={g.preview} alt={`Preview of: ${(g.prompt?.text ?? '')}`} className="h-16 w-16 rounded-lg object-cover" />
+            <img src={g.preview} alt={`Preview of: ${title}`} className="h-16 w-16 rounded-lg object-cover" />
           ) : (
             <div className="h-16 w-16 rounded-lg bg-zinc-100 dark:bg-zinc-800" aria-hidden />
           )
         ) : null}
       </div>
       <div className="min-w-0 flex-1">
-        <p className="truncate font-medium" title={(g.prompt?.text ?? '')}>{(g.prompt?.text ?? '')}</p>
+        <p className="truncate font-medium" title={title}>{title}</p>
         <p className="mt-0.5 text-xs text-zinc-500 dark:text-zinc-400">
           {g.model} · {new Date(g.createdAt).toLocaleString()}
         </p>
@@ -114,7 +111,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
         {g.status === 'RUNNING' ? (
           <div
             role="progressbar"
-            aria-label={`Progress of “${(g.prompt?.text ?? '')}”`}
+            aria-label={`Progress of “${title}”`}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}
@@ -130,7 +127,7 @@ function HistoryItem({ g, onRetry }: { g: GenerationFieldsFragment; onRetry: () 
       <div className="flex items-center gap-2">
         <span className={`rounded-full px-2.5 py-1 text-xs font-semibold ${STATUS_STYLE[g.status] ?? ''}`}>{STATUS_TEXT[g.status] ?? g.status}</span>
         {g.status === 'FAILED' || g.status === 'CANCELLED' ? (
-          <button type="button" className={buttonSecondary} onClick={onRetry} aria-label={`Retry “${(g.prompt?.text ?? '')}”`}>
+          <button type="button" className={buttonSecondary} onClick={onRetry} aria-label={`Retry “${title}”`}>
             Retry
           </button>
         ) : null}

@@ -2,13 +2,12 @@ import { useQuery } from '@apollo/client';
 import { Link } from 'react-router-dom';
 import { ImageGrid } from '../components/ImageGrid';
 import { buttonPrimary, buttonSecondary } from '../components/ui';
-import type { PublicImagesQuery, PublicImagesQueryVariables } from '../graphql/generated';
 import { PUBLIC_IMAGES } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 
 export function HomePage() {
   const { token, viewer } = useAuth();
-  const { data } = useQuery<PublicImagesQuery, PublicImagesQueryVariables>(PUBLIC_IMAGES, {
+  const { data } = useQuery(PUBLIC_IMAGES, {
     variables: { first: 12 },
   });
   const images = data?.publicImages.edges.map((e) => e.node) ?? [];

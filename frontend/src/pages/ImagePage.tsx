@@ -2,29 +2,15 @@ import { useMutation, useQuery } from '@apollo/client';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { imageAlt } from '../components/ImageGrid';
 import { buttonDanger, buttonPrimary, buttonSecondary, card, Spinner } from '../components/ui';
-import type {
-  DeleteImageMutation,
-  DeleteImageMutationVariables,
-  ImageDetailQuery,
-  ImageDetailQueryVariables,
-  ModelsQuery,
-  SetImageFavoriteMutation,
-  SetImageFavoriteMutationVariables,
-  SetImageVisibilityMutation,
-  SetImageVisibilityMutationVariables,
-} from '../graphql/generated';
+import type { ImageDetailQuery } from '../graphql/generated/graphql';
 import { DELETE_IMAGE, IMAGE_DETAIL, MODELS, SET_IMAGE_FAVORITE, SET_IMAGE_VISIBILITY } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import type { GenerateValues } from '../lib/models';
+import { formatBytes } from '../lib/uploads';
 
 type ImageNode = Extract<NonNullable<ImageDetailQuery['node']>, { __typename?: 'Image'; url: string }>;
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
 
 /** Settings from a past image's job, for "use these settings". */
 export function settingsFromImage(img: ImageNode): Partial<GenerateValues> {
@@ -50,11 +36,11 @@ export function ImagePage() {
   const { id = '' } = useParams();
   const navigate = useNavigate();
   const { viewer } = useAuth();
-  const { data, loading, error } = useQuery<ImageDetailQuery, ImageDetailQueryVariables>(IMAGE_DETAIL, { variables: { id } });
-  const models = useQuery<ModelsQuery>(MODELS);
-  const [setVisibility, visState] = useMutation<SetImageVisibilityMutation, SetImageVisibilityMutationVariables>(SET_IMAGE_VISIBILITY);
-  const [setFavorite, favState] = useMutation<SetImageFavoriteMutation, SetImageFavoriteMutationVariables>(SET_IMAGE_FAVORITE);
-  const [deleteImage, delState] = useMutation<DeleteImageMutation, DeleteImageMutationVariables>(DELETE_IMAGE);
+  const { data, loading, error } = useQuery(IMAGE_DETAIL, { variables: { id } });
+  const models = useQuery(MODELS);
+  const [setVisibility, visState] = useMutation(SET_IMAGE_VISIBILITY);
+  const [setFavorite, favState] = useMutation(SET_IMAGE_FAVORITE);
+  const [deleteImage, delState] = useMutation(DELETE_IMAGE);
   const [confirming, setConfirming] = useState(false);
   const [copied, setCopied] = useState(false);
 
@@ -101,7 +87,7 @@ export function ImagePage() {
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(18rem,1fr)]">
       <div className="flex items-start justify-center overflow-hidden rounded-2xl bg-zinc-100 dark:bg-zinc-900">
-        <img src={img.url} alt={(img.prompt?.text ?? '')} width={img.width} height={img.height} className="h-auto max-h-[80vh] w-auto max-w-full object-contain" />
+        <img src={img.url} alt={imageAlt(img)} width={img.width} height={img.height} className="h-auto max-h-[80vh] w-auto max-w-full object-contain" />
       </div>
       <aside className={`${card} space-y-5 self-start`} aria-label="Image details">
         <div>
@@ -133,6 +119,20 @@ export function ImagePage() {
           <dd className="font-medium">{(img.owner?.displayName ?? '—')}</dd>
           <dt className="text-zinc-500 dark:text-zinc-400">Visibility</dt>
           <dd className="font-medium">{isPublic ? 'Public' : 'Private'}</dd>
+          {img.uploaded || img.source ? (
+            <>
+              <dt className="text-zinc-500 dark:text-zinc-400">Made from</dt>
+              <dd className="font-medium">
+                {img.source ? (
+                  <Link to={`/images/${encodeURIComponent(img.source.id)}`} className="text-violet-700 underline dark:text-violet-300">
+                    the picture it was edited from
+                  </Link>
+                ) : (
+                  'an upload'
+                )}
+              </dd>
+            </>
+          ) : null}
         </dl>
         <div className="flex flex-wrap gap-2">
           <a href={img.url} download={`rendermart-${img.seed ?? img.id}.png`} className={buttonSecondary}>
@@ -142,13 +142,20 @@ export function ImagePage() {
             {copied ? 'Copied!' : 'Copy prompt'}
           </button>
           {viewer ? (
-            <button
-              type="button"
-              className={buttonSecondary}
-              onClick={() => navigate('/generate', { state: { settings: settingsFromImage(img) } })}
-            >
-              Use these settings
-            </button>
+            <>
+              <Link to={`/edit/${encodeURIComponent(img.id)}`} className={buttonSecondary}>
+                Edit
+              </Link>
+              {img.prompt ? (
+                <button
+                  type="button"
+                  className={buttonSecondary}
+                  onClick={() => navigate('/generate', { state: { settings: settingsFromImage(img) } })}
+                >
+                  Use these settings
+                </button>
+              ) : null}
+            </>
           ) : null}
         </div>
         {mine ? (

@@ -3,27 +3,33 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { OneTimeSecret } from '../components/OneTimeSecret';
+import { SelectField } from '../components/SelectField';
 import { buttonDanger, buttonPrimary, buttonSecondary, card, inputClass, labelClass, PageHeader, Spinner } from '../components/ui';
-import type {
-  CreateApiKeyMutation,
-  CreateApiKeyMutationVariables,
-  RevokeApiKeyMutation,
-  RevokeApiKeyMutationVariables,
-  SettingsQuery,
-  UpdatePreferencesMutation,
-  UpdatePreferencesMutationVariables,
-} from '../graphql/generated';
+import { graphql } from '../graphql/generated';
+import type { SettingsQuery } from '../graphql/generated/graphql';
 import { CREATE_API_KEY, REVOKE_API_KEY, SETTINGS, UPDATE_PREFERENCES } from '../graphql/operations';
-import { humanize, modelLabel, sizeKey, type Model } from '../lib/models';
+import { drawsFromText, humanize, modelLabel, sizeKey, type Model } from '../lib/models';
+
+/** The defaults `generateImages` falls back to, as the form below edits them. */
+export const PREFERENCES_FIELDS = graphql(`
+  fragment PreferencesFields on Preferences {
+    defaultModel
+    width
+    height
+    count
+    stylePreset
+    negativePrompt
+  }
+`);
 
 export function SettingsPage() {
-  const { data, loading, error, refetch } = useQuery<SettingsQuery>(SETTINGS);
+  const { data, loading, error, refetch } = useQuery(SETTINGS);
   if (loading && !data) return <Spinner label="Loading settings" />;
   if (!data?.viewer) return <ErrorMessage error={error} />;
   return (
     <div className="space-y-8">
       <PageHeader title="Settings" />
-      <PreferencesForm viewer={data.viewer} models={data.models} />
+      <PreferencesForm viewer={data.viewer} models={data.models.filter(drawsFromText)} />
       <ApiKeys keys={data.viewer.apiKeys ?? []} onChange={() => void refetch()} />
       <section className={card} aria-labelledby="webhooks">
         <h2 id="webhooks" className="text-lg font-semibold">Webhooks</h2>
@@ -65,7 +71,7 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
   const [style, setStyle] = useState(p.stylePreset ?? '');
   const [negative, setNegative] = useState(p.negativePrompt ?? '');
   const [saved, setSaved] = useState(false);
-  const [save, state] = useMutation<UpdatePreferencesMutation, UpdatePreferencesMutationVariables>(UPDATE_PREFERENCES);
+  const [save, state] = useMutation(UPDATE_PREFERENCES);
   const model = models.find((m) => m.id === modelId);
 
   // Sizes worth offering: the model's fixed list or its suggestions, else its default.
@@ -101,38 +107,28 @@ function PreferencesForm({ viewer, models }: { viewer: Viewer; models: Model[] }
       <h2 id={`${id}-h`} className="text-lg font-semibold">Generation defaults</h2>
       <p className="mb-4 mt-1 text-sm text-zinc-500 dark:text-zinc-400">Used whenever you do not choose otherwise on the Generate page.</p>
       <form onSubmit={submit} className="grid gap-4 sm:grid-cols-2">
-        <div>
-          <label htmlFor={`${id}-model`} className={labelClass}>Default model</label>
-          <select id={`${id}-model`} value={modelId} onChange={(e) => { setModelId(e.target.value); setSaved(false); }} className={inputClass}>
-            {models.map((m) => (
-              <option key={m.id} value={m.id}>{modelLabel(m)}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-size`} className={labelClass}>Default size</label>
-          <select id={`${id}-size`} value={size} onChange={(e) => { setSize(e.target.value); setSaved(false); }} className={inputClass}>
-            <option value="">Model default</option>
-            {sizes.map((s) => (
-              <option key={sizeKey(s.width, s.height)} value={sizeKey(s.width, s.height)}>{s.width} × {s.height}</option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={`${id}-style`} className={labelClass}>Default style</label>
-          <select
-            id={`${id}-style`}
-            value={style}
-            onChange={(e) => { setStyle(e.target.value); setSaved(false); }}
-            className={inputClass}
-            disabled={!model || model.capabilities.stylePresets.length === 0}
-          >
-            <option value="">None</option>
-            {model?.capabilities.stylePresets.map((s) => (
-              <option key={s} value={s}>{humanize(s)}</option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Default model"
+          value={modelId}
+          onChange={(v) => { setModelId(v); setSaved(false); }}
+          options={models.map((m) => ({ value: m.id, label: modelLabel(m) }))}
+        />
+        <SelectField
+          label="Default size"
+          value={size}
+          onChange={(v) => { setSize(v); setSaved(false); }}
+          options={[
+            { value: '', label: 'Model default' },
+            ...sizes.map((s) => ({ value: sizeKey(s.width, s.height), label: `${s.width} × ${s.height}` })),
+          ]}
+        />
+        <SelectField
+          label="Default style"
+          value={style}
+          onChange={(v) => { setStyle(v); setSaved(false); }}
+          disabled={!model || model.capabilities.stylePresets.length === 0}
+          options={[{ value: '', label: 'None' }, ...(model?.capabilities.stylePresets ?? []).map((p) => ({ value: p, label: humanize(p) }))]}
+        />
         <div className="sm:col-span-2">
           <label htmlFor={`${id}-neg`} className={labelClass}>Default negative prompt</label>
           <textarea id={`${id}-neg`} rows={2} value={negative} onChange={(e) => { setNegative(e.target.value); setSaved(false); }} className={inputClass} />
@@ -153,8 +149,8 @@ function ApiKeys({ keys, onChange }: { keys: NonNullable<Viewer['apiKeys']>; onC
   const id = useId();
   const [name, setName] = useState('');
   const [secret, setSecret] = useState<string | null>(null);
-  const [create, createState] = useMutation<CreateApiKeyMutation, CreateApiKeyMutationVariables>(CREATE_API_KEY);
-  const [revoke, revokeState] = useMutation<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>(REVOKE_API_KEY);
+  const [create, createState] = useMutation(CREATE_API_KEY);
+  const [revoke, revokeState] = useMutation(REVOKE_API_KEY);
   const [revoking, setRevoking] = useState<string | null>(null);
 
   const submit = async (e: FormEvent) => {

@@ -4,27 +4,13 @@ import { Link } from 'react-router-dom';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { OneTimeSecret } from '../components/OneTimeSecret';
 import { buttonDanger, buttonPrimary, buttonSecondary, card, FieldError, inputClass, labelClass, PageHeader, Spinner } from '../components/ui';
+import { graphql } from '../graphql/generated';
 import type {
-  CreateWebhookMutation,
-  CreateWebhookMutationVariables,
-  DeleteWebhookMutation,
-  DeleteWebhookMutationVariables,
-  RedeliverWebhookMutation,
-  RedeliverWebhookMutationVariables,
-  RotateWebhookSecretMutation,
-  RotateWebhookSecretMutationVariables,
-  SendTestWebhookMutation,
-  SendTestWebhookMutationVariables,
-  UpdateWebhookMutation,
-  UpdateWebhookMutationVariables,
-  WebhookDeliveriesQuery,
-  WebhookDeliveriesQueryVariables,
   WebhookDeliveryFieldsFragment,
   WebhookDeliveryStatus,
   WebhookEvent,
   WebhookFieldsFragment,
-  WebhooksQuery,
-} from '../graphql/generated';
+} from '../graphql/generated/graphql';
 import {
   CREATE_WEBHOOK,
   DELETE_WEBHOOK,
@@ -33,10 +19,37 @@ import {
   SEND_TEST_WEBHOOK,
   UPDATE_WEBHOOK,
   WEBHOOK_DELIVERIES,
-  WEBHOOK_DELIVERY_FIELDS,
   WEBHOOKS,
 } from '../graphql/operations';
 import { describeError, fieldProblem, withoutFields } from '../lib/errors';
+
+export const WEBHOOK_FIELDS = graphql(`
+  fragment WebhookFields on Webhook {
+    id
+    url
+    description
+    events
+    enabled
+    disabledReason
+    createdAt
+  }
+`);
+
+/** One row of the delivery log; also written into the cache when a test send queues one. */
+export const WEBHOOK_DELIVERY_FIELDS = graphql(`
+  fragment WebhookDeliveryFields on WebhookDelivery {
+    id
+    event
+    status
+    attempts
+    responseStatus
+    responseBody
+    lastError
+    createdAt
+    nextAttemptAt
+    deliveredAt
+  }
+`);
 
 /** Every event an endpoint can subscribe to, with the `type` its deliveries carry. */
 export const WEBHOOK_EVENTS: ReadonlyArray<{ value: WebhookEvent; label: string; type: string }> = [
@@ -55,7 +68,7 @@ const when = (iso: string) => new Date(iso).toLocaleString();
 
 /** Settings → Webhooks: the viewer's endpoints, each with its delivery log. */
 export function WebhooksPage() {
-  const { data, loading, error, refetch } = useQuery<WebhooksQuery>(WEBHOOKS, { fetchPolicy: 'cache-and-network' });
+  const { data, loading, error, refetch } = useQuery(WEBHOOKS, { fetchPolicy: 'cache-and-network' });
   const hooks = data?.viewer?.webhooks ?? [];
   return (
     <div className="space-y-8">
@@ -96,7 +109,7 @@ function AddWebhook({ onCreated }: { onCreated: () => void }) {
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<WebhookEvent[]>([]);
   const [secret, setSecret] = useState<string | null>(null);
-  const [create, state] = useMutation<CreateWebhookMutation, CreateWebhookMutationVariables>(CREATE_WEBHOOK);
+  const [create, state] = useMutation(CREATE_WEBHOOK);
   const problems = describeError(state.error);
 
   const submit = async (e: FormEvent) => {
@@ -210,9 +223,9 @@ function WebhookItem({ hook }: { hook: WebhookFieldsFragment }) {
   const [confirming, setConfirming] = useState(false);
   const [rotated, setRotated] = useState<{ secret: string; previousUntil: string } | null>(null);
   const [testQueued, setTestQueued] = useState(false);
-  const [update, updateState] = useMutation<UpdateWebhookMutation, UpdateWebhookMutationVariables>(UPDATE_WEBHOOK);
-  const [rotate, rotateState] = useMutation<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>(ROTATE_WEBHOOK_SECRET);
-  const [sendTest, testState] = useMutation<SendTestWebhookMutation, SendTestWebhookMutationVariables>(SEND_TEST_WEBHOOK, {
+  const [update, updateState] = useMutation(UPDATE_WEBHOOK);
+  const [rotate, rotateState] = useMutation(ROTATE_WEBHOOK_SECRET);
+  const [sendTest, testState] = useMutation(SEND_TEST_WEBHOOK, {
     // A log already loaded shows the new delivery at once, on top; an unloaded one fetches it.
     update: (cache, { data }) => {
       const delivery = data?.sendTestWebhook;
@@ -230,7 +243,7 @@ function WebhookItem({ hook }: { hook: WebhookFieldsFragment }) {
       });
     },
   });
-  const [remove, removeState] = useMutation<DeleteWebhookMutation, DeleteWebhookMutationVariables>(DELETE_WEBHOOK, {
+  const [remove, removeState] = useMutation(DELETE_WEBHOOK, {
     // Lists drop references to an evicted object, so the webhook leaves `viewer.webhooks` too.
     update: (cache) => {
       cache.evict({ id: cache.identify({ __typename: 'Webhook', id: hook.id }) });
@@ -376,7 +389,7 @@ const DELIVERY_STATUS: Record<WebhookDeliveryStatus, { text: string; style: stri
 
 /** The webhook's latest deliveries, newest first, refreshed every few seconds while shown. */
 export function DeliveryLog({ id, webhookId, url }: { id: string; webhookId: string; url: string }) {
-  const { data, loading, error, refetch } = useQuery<WebhookDeliveriesQuery, WebhookDeliveriesQueryVariables>(WEBHOOK_DELIVERIES, {
+  const { data, loading, error, refetch } = useQuery(WEBHOOK_DELIVERIES, {
     variables: { id: webhookId, first: DELIVERY_LOG_SIZE },
     fetchPolicy: 'cache-and-network',
     pollInterval: DELIVERY_LOG_POLL_MS,
@@ -384,7 +397,7 @@ export function DeliveryLog({ id, webhookId, url }: { id: string; webhookId: str
     skipPollAttempt: () => typeof document !== 'undefined' && document.hidden,
     notifyOnNetworkStatusChange: false,
   });
-  const [redeliver, redeliverState] = useMutation<RedeliverWebhookMutation, RedeliverWebhookMutationVariables>(REDELIVER_WEBHOOK);
+  const [redeliver, redeliverState] = useMutation(REDELIVER_WEBHOOK);
   const [redelivering, setRedelivering] = useState<string | null>(null);
   const [refreshing, setRefreshing] = useState(false);
   const node = data?.node;
