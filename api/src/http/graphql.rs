@@ -72,8 +72,10 @@ fn negotiate(headers: &HeaderMap) -> Option<Media> {
     })
 }
 
-fn respond(status: StatusCode, media: Media, body: &Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+fn respond(status: StatusCode, media: Media, body: &impl serde::Serialize) -> Response {
+    // Serialising a body of our own types cannot fail.
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(media.content_type()),
@@ -334,13 +336,6 @@ async fn execute(
 
     let request_failed = is_request_error(&response);
     let refused = response.errors.iter().any(pipeline::is_limit_refusal);
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if request_failed && media == Media::GraphQLResponse {
-        // The spec's graphql-response+json: a request that never executed has no data entry.
-        if let Value::Object(map) = &mut body {
-            map.remove("data");
-        }
-    }
     // application/json answers validation errors with 200, as the spec asks of that legacy
     // media type; a refusal by a limit is 400 whatever the media type.
     let status = if request_failed && (media == Media::GraphQLResponse || refused) {
@@ -348,7 +343,17 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    let mut http_response = respond(status, media, &body);
+    let mut http_response = if request_failed && media == Media::GraphQLResponse {
+        // The spec's graphql-response+json: a request that never executed has no data entry.
+        let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+        if let Value::Object(map) = &mut body {
+            map.remove("data");
+        }
+        respond(status, media, &body)
+    } else {
+        // Written straight from the response, without a JSON tree in between.
+        respond(status, media, &response)
+    };
     super::rate_limit::answer_refusal_with_429(&response, &mut http_response);
     http_response
 }

@@ -224,58 +224,73 @@ async fn graphiql_introspection_and_every_frontend_operation_pass_the_limits() {
     }
 }
 
-/// The frontend's operations as sent: each with the fragments it interpolates.
+/// The frontend's operations as sent: every `graphql(`…`)` document of `frontend/src` that
+/// is an operation, with the fragments it spreads (which live beside their components).
 fn frontend_operations() -> Vec<(String, String)> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../frontend/src/graphql/operations.ts"
-    );
-    let source = std::fs::read_to_string(path).unwrap();
-    let mut templates = std::collections::HashMap::new();
-    for part in source.split("export const ").skip(1) {
-        let Some((constant, rest)) = part.split_once(" = gql`") else {
-            continue;
-        };
-        let body = rest.split('`').next().unwrap();
-        templates.insert(constant.to_owned(), body.to_owned());
-    }
-    fn resolve(
-        name: &str,
-        templates: &std::collections::HashMap<String, String>,
-        seen: &mut Vec<String>,
-    ) -> String {
-        let mut text = String::new();
-        for line in templates[name].lines() {
-            match line
-                .trim()
-                .strip_prefix("${")
-                .and_then(|l| l.strip_suffix('}'))
+    fn sources(dir: &std::path::Path, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if path.is_dir() {
+                if name != "generated" {
+                    sources(&path, found);
+                }
+            } else if (name.ends_with(".ts") || name.ends_with(".tsx")) && !name.contains(".test.")
             {
-                Some(fragment) if !seen.contains(&fragment.to_owned()) => {
-                    seen.push(fragment.to_owned());
-                    text.push_str(&resolve(fragment, templates, seen));
-                }
-                Some(_) => {}
-                None => {
-                    text.push_str(line);
-                    text.push('\n');
-                }
+                found.push(std::fs::read_to_string(&path).unwrap());
             }
         }
-        text
     }
-    templates
-        .keys()
-        .filter_map(|constant| {
-            let body = &templates[constant];
-            let name = body
-                .split_whitespace()
-                .skip_while(|w| !matches!(*w, "query" | "mutation" | "subscription"))
-                .nth(1)?
-                .split(['(', '{'])
-                .next()?
-                .to_owned();
-            Some((name, resolve(constant, &templates, &mut Vec::new())))
+    let mut files = Vec::new();
+    sources(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend/src"),
+        &mut files,
+    );
+    let documents: Vec<String> = files
+        .iter()
+        .flat_map(|source| source.split("graphql(`").skip(1))
+        .map(|part| part.split('`').next().unwrap().trim().to_owned())
+        .collect();
+    let name_after = |document: &str, keyword: &str| -> Option<String> {
+        let rest = document.strip_prefix(keyword)?.trim_start();
+        let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_'))?;
+        Some(rest[..end].to_owned())
+    };
+    let fragments: std::collections::HashMap<String, String> = documents
+        .iter()
+        .filter_map(|d| Some((name_after(d, "fragment")?, d.clone())))
+        .collect();
+    fn with_fragments(
+        text: &str,
+        fragments: &std::collections::HashMap<String, String>,
+        seen: &mut Vec<String>,
+        out: &mut String,
+    ) {
+        out.push_str(text);
+        out.push('\n');
+        for spread in text.split("...").skip(1) {
+            let name: String = spread
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if let Some(fragment) = fragments.get(&name)
+                && !seen.contains(&name)
+            {
+                seen.push(name);
+                with_fragments(fragment, fragments, seen, out);
+            }
+        }
+    }
+    documents
+        .iter()
+        .filter_map(|document| {
+            let name = ["query", "mutation", "subscription"]
+                .iter()
+                .find_map(|keyword| name_after(document, keyword))?;
+            let mut text = String::new();
+            with_fragments(document, &fragments, &mut Vec::new(), &mut text);
+            Some((name, text))
         })
         .collect()
 }
