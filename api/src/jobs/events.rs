@@ -4,7 +4,7 @@
 //! other replicas, which reload the row and broadcast it locally.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -75,7 +75,11 @@ impl EventBus {
 
     /// Every change of `owner`'s generations from now on.
     pub fn subscribe(&self, owner: Uuid) -> broadcast::Receiver<GenerationEvent> {
-        let mut owners = self.inner.owners.lock().expect("event bus lock");
+        let mut owners = self
+            .inner
+            .owners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(sender) = owners.get(&owner) {
             return sender.subscribe();
         }
@@ -96,7 +100,11 @@ impl EventBus {
     /// subscriber has gone.
     fn broadcast(&self, event: GenerationEvent) {
         let owner = event.owner_id;
-        let mut owners = self.inner.owners.lock().expect("event bus lock");
+        let mut owners = self
+            .inner
+            .owners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(sender) = owners.get(&owner)
             && sender.send(event).is_err()
         {

@@ -103,7 +103,7 @@ pub enum Source {
     /// One of the owner's images, or a public one.
     Existing(entity::image::Model),
     /// An upload used for the first time: checked, decoded and encoded for storage.
-    FirstUse(Box<FirstUse>),
+    FirstUse(FirstUse),
 }
 
 #[derive(Debug)]
@@ -206,7 +206,7 @@ impl EditSources {
         [&self.source, &self.mask]
             .into_iter()
             .filter_map(|source| match source {
-                Some(Source::FirstUse(first)) => Some(first.as_ref()),
+                Some(Source::FirstUse(first)) => Some(first),
                 _ => None,
             })
     }
@@ -259,7 +259,7 @@ async fn load(
                 .await
                 .map_err(AppError::internal)?
                 .map_err(|message| AppError::bad_input(field, message))?;
-            Ok(Source::FirstUse(Box::new(FirstUse {
+            Ok(Source::FirstUse(FirstUse {
                 upload,
                 image_id: Uuid::now_v7(),
                 origin,
@@ -267,7 +267,7 @@ async fn load(
                 height: decoded.height,
                 png: decoded.png,
                 thumbnail: decoded.thumbnail,
-            })))
+            }))
         }
     }
 }

@@ -42,7 +42,8 @@ enum KeyKind {
 fn key_kind(key: &str) -> Option<KeyKind> {
     let (owner, file) = key.split_once('/')?;
     Uuid::parse_str(owner).ok()?;
-    let kinds: [(&str, fn(Uuid) -> KeyKind); 5] = [
+    type Kind = fn(Uuid) -> KeyKind;
+    let kinds: [(&str, Kind); 5] = [
         (".thumb.png", KeyKind::Image),
         (".png", KeyKind::Image),
         (".upload", KeyKind::Upload),

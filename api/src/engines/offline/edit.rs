@@ -230,8 +230,8 @@ fn commonest_colour(colours: impl Iterator<Item = [u8; 3]>) -> [u8; 3] {
     for colour in colours {
         let entry = bins.entry(colour.map(|v| v / 32)).or_default();
         entry.0 += 1;
-        for i in 0..3 {
-            entry.1[i] += u64::from(colour[i]);
+        for (sum, value) in entry.1.iter_mut().zip(colour) {
+            *sum += u64::from(value);
         }
     }
     bins.into_values()
@@ -290,8 +290,8 @@ pub fn recolour(source: &RgbaImage, mask: &GrayImage, colour: [u8; 3]) -> RgbaIm
     for (x, y, pixel) in out.enumerate_pixels_mut() {
         if masked(mask, x, y) {
             let scale = luma(rgb(pixel)) / target_luma;
-            for i in 0..3 {
-                pixel.0[i] = (f32::from(colour[i]) * scale).round().clamp(0.0, 255.0) as u8;
+            for (channel, value) in pixel.0.iter_mut().zip(colour) {
+                *channel = (f32::from(value) * scale).round().clamp(0.0, 255.0) as u8;
             }
         }
     }
