@@ -1,10 +1,11 @@
 //! A job's parameters are read back from the database as JSON and checked against every
-//! model's capabilities: any JSON must be refused cleanly or checked without a panic, and the
-//! aspect-ratio mapping must work for any size.
+//! model's capabilities, for every task it offers (edits against a source of any size): any
+//! JSON must be refused cleanly or checked without a panic, and the aspect-ratio mapping must
+//! work for any size.
 #![no_main]
 
 use api::config::BEDROCK_MODELS;
-use api::engines::{GenerationParams, ModelInfo, bedrock, offline};
+use api::engines::{GenerationParams, ModelInfo, SourceShape, bedrock, offline};
 use libfuzzer_sys::fuzz_target;
 
 fn models() -> Vec<ModelInfo> {
@@ -20,7 +21,22 @@ fuzz_target!(|input: (&[u8], &str, Option<&str>, u32, u32)| {
     };
     for model in models() {
         let caps = &model.capabilities;
-        let _ = caps.check(prompt, negative, &params);
+        for task in &caps.tasks {
+            let _ = caps.check(task, prompt, negative, &params);
+            let source = SourceShape {
+                width,
+                height,
+                mask: Some((height, width)),
+            };
+            if let Ok((w, h)) = task.check_edit(&params.edit, source) {
+                assert!(
+                    w.max(h) <= task.max_output_side,
+                    "{} {:?} made {w}x{h}",
+                    model.id,
+                    task.task
+                );
+            }
+        }
         let _ = caps.accepts_size(width, height);
         if let Some((w, h)) = caps.nearest_aspect_ratio(width, height) {
             assert!(w > 0 && h > 0, "{} mapped {width}x{height} to {w}:{h}", model.id);
