@@ -471,7 +471,7 @@ fn prompt_text(request: &GenerateRequest, params: &GenerationParams) -> String {
     }
 }
 
-fn new_prompt(
+pub(super) fn new_prompt(
     owner: Uuid,
     text: &str,
     negative: Option<String>,
@@ -486,7 +486,7 @@ fn new_prompt(
     }
 }
 
-fn new_job(
+pub(super) fn new_job(
     owner: Uuid,
     prompt_id: Uuid,
     model: &str,

@@ -5,9 +5,9 @@ use std::io::Cursor;
 use std::time::Duration;
 
 use chrono::Utc;
-use entity::generation::{self, Status, Task};
+use entity::generation::{Status, Task};
 use entity::image::Origin;
-use entity::{prompt, upload};
+use entity::upload;
 use image::{DynamicImage, ImageFormat};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::generations::{new_job, new_prompt};
 use crate::engines::SourceShape;
 use crate::error::{AppError, AppResult};
 use crate::imaging;
@@ -343,45 +344,19 @@ async fn record_first_use(txn: &impl ConnectionTrait, first: &FirstUse) -> AppRe
         Origin::Mask => "Painted mask",
         _ => "Uploaded picture",
     };
-    let prompt = prompt::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        owner_id: Set(owner),
-        text: Set(text.to_owned()),
-        negative_text: Set(None),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
+    let prompt = new_prompt(owner, text, None, now).insert(txn).await?;
     let params = serde_json::json!({
         "width": first.width, "height": first.height, "count": 1, "seed": 0
     });
-    let made = generation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        owner_id: Set(owner),
-        prompt_id: Set(prompt.id),
-        model: Set("upload".to_owned()),
-        params: Set(params),
-        status: Set(Status::Succeeded),
-        progress: Set(1.0),
-        stage: Set(Some("uploaded".to_owned())),
-        preview: Set(None),
-        attempts: Set(0),
-        lease_owner: Set(None),
-        lease_expires_at: Set(None),
-        error_code: Set(None),
-        error_message: Set(None),
-        idempotency_key: Set(None),
-        engine_calls: Set(0),
-        batch_id: Set(None),
-        task: Set(Task::Upload),
-        source_image_id: Set(None),
-        mask_image_id: Set(None),
-        created_at: Set(now),
-        started_at: Set(Some(now)),
-        finished_at: Set(Some(now)),
-    }
-    .insert(txn)
-    .await?;
+    // The record of the upload: a job that ended as it began.
+    let mut made = new_job(owner, prompt.id, "upload", params, None, now);
+    made.status = Set(Status::Succeeded);
+    made.progress = Set(1.0);
+    made.stage = Set(Some("uploaded".to_owned()));
+    made.task = Set(Task::Upload);
+    made.started_at = Set(Some(now));
+    made.finished_at = Set(Some(now));
+    let made = made.insert(txn).await?;
     let (key, thumb_key) = image_keys(owner, first.image_id);
     entity::image::Model {
         id: first.image_id,
