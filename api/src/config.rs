@@ -121,6 +121,17 @@ pub struct Settings {
     /// Bedrock endpoint instead of the region's, e.g. a VPC endpoint or a local fake.
     #[arg(long, env = "RENDERMART_BEDROCK_ENDPOINT_URL", global = true)]
     pub bedrock_endpoint_url: Option<String>,
+    /// Bedrock control-plane endpoint (ListFoundationModels: which models are ACTIVE)
+    /// [default: the SDK's AWS_ENDPOINT_URL_BEDROCK, else the region's].
+    #[arg(long, env = "RENDERMART_BEDROCK_CONTROL_ENDPOINT_URL", global = true)]
+    pub bedrock_control_endpoint_url: Option<String>,
+    /// Seconds between two looks at which Bedrock models are ACTIVE [default: 3600].
+    #[arg(
+        long,
+        env = "RENDERMART_BEDROCK_CATALOG_REFRESH_SECONDS",
+        global = true
+    )]
+    pub bedrock_catalog_refresh_seconds: Option<u64>,
     /// Calls a Bedrock request gets when throttled or unavailable before the job fails [default: 8].
     #[arg(long, env = "RENDERMART_BEDROCK_MAX_ATTEMPTS", global = true)]
     pub bedrock_max_attempts: Option<u32>,
@@ -215,6 +226,12 @@ impl Settings {
             bedrock_models: self.bedrock_models.or(lower.bedrock_models),
             bedrock_region: self.bedrock_region.or(lower.bedrock_region),
             bedrock_endpoint_url: self.bedrock_endpoint_url.or(lower.bedrock_endpoint_url),
+            bedrock_control_endpoint_url: self
+                .bedrock_control_endpoint_url
+                .or(lower.bedrock_control_endpoint_url),
+            bedrock_catalog_refresh_seconds: self
+                .bedrock_catalog_refresh_seconds
+                .or(lower.bedrock_catalog_refresh_seconds),
             bedrock_max_attempts: self.bedrock_max_attempts.or(lower.bedrock_max_attempts),
             bedrock_retry_base_ms: self.bedrock_retry_base_ms.or(lower.bedrock_retry_base_ms),
             bedrock_timeout_seconds: self
@@ -287,14 +304,25 @@ pub struct WebhookConfig {
 /// S3 presigned URLs cannot live longer than a week (SigV4 query signing limit).
 pub const MAX_PRESIGNED_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Bedrock model ids this build supports, in the order `models` lists them.
-pub const BEDROCK_MODELS: [&str; 6] = [
-    "amazon.titan-image-generator-v2:0",
-    "amazon.nova-canvas-v1:0",
+/// Bedrock model ids this build supports, in the order `models` lists them. The first that
+/// is ACTIVE and draws from text is the default: AWS has moved Titan to Legacy, so Stable
+/// Image Core, ACTIVE in its regions, comes first.
+pub const BEDROCK_MODELS: [&str; 15] = [
+    "stability.stable-image-core-v1:1",
     "stability.sd3-5-large-v1:0",
     "stability.stable-image-ultra-v1:1",
-    "stability.stable-image-core-v1:1",
+    "amazon.nova-canvas-v1:0",
+    "amazon.titan-image-generator-v2:0",
     "amazon.titan-image-generator-v1",
+    "stability.stable-image-inpaint-v1:0",
+    "stability.stable-outpaint-v1:0",
+    "stability.stable-image-erase-object-v1:0",
+    "stability.stable-image-search-replace-v1:0",
+    "stability.stable-image-search-recolor-v1:0",
+    "stability.stable-image-remove-background-v1:0",
+    "stability.stable-fast-upscale-v1:0",
+    "stability.stable-conservative-upscale-v1:0",
+    "stability.stable-creative-upscale-v1:0",
 ];
 
 /// How RenderMart reaches AWS. Region and credentials come from the standard chain unless
@@ -305,6 +333,8 @@ pub struct AwsConfig {
     pub bedrock_models: Vec<String>,
     pub bedrock_region: Option<String>,
     pub bedrock_endpoint_url: Option<String>,
+    pub bedrock_control_endpoint_url: Option<String>,
+    pub bedrock_catalog_refresh: Duration,
     pub bedrock_max_attempts: u32,
     pub bedrock_retry_base: Duration,
     pub bedrock_timeout: Duration,
@@ -405,6 +435,13 @@ impl Config {
             bedrock_models,
             bedrock_region: non_empty(settings.bedrock_region),
             bedrock_endpoint_url: non_empty(settings.bedrock_endpoint_url),
+            bedrock_control_endpoint_url: non_empty(settings.bedrock_control_endpoint_url),
+            bedrock_catalog_refresh: Duration::from_secs(
+                settings
+                    .bedrock_catalog_refresh_seconds
+                    .unwrap_or(3600)
+                    .max(1),
+            ),
             bedrock_max_attempts,
             bedrock_retry_base: Duration::from_millis(
                 settings.bedrock_retry_base_ms.unwrap_or(1000),

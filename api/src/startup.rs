@@ -180,6 +180,27 @@ fn engines(config: &Config, aws: Option<&aws_config::SdkConfig>) -> EngineRegist
     registry
 }
 
+/// The Bedrock control plane of the region the models run in. Its endpoint is
+/// RENDERMART_BEDROCK_CONTROL_ENDPOINT_URL when set; otherwise the SDK's own settings apply
+/// (AWS_ENDPOINT_URL_BEDROCK, then the region's).
+fn bedrock_control_plane(
+    config: &Config,
+    sdk: &aws_config::SdkConfig,
+) -> bedrock::availability::ControlPlane {
+    let mut builder = aws_sdk_bedrock::config::Builder::from(sdk);
+    if let Some(region) = &config.aws.bedrock_region {
+        builder = builder.region(aws_sdk_bedrock::config::Region::new(region.clone()));
+    }
+    if let Some(url) = &config.aws.bedrock_control_endpoint_url {
+        builder = builder.endpoint_url(url);
+    }
+    let control = builder.build();
+    let region = control
+        .region()
+        .map_or_else(|| "(no region)".to_owned(), ToString::to_string);
+    bedrock::availability::ControlPlane::new(aws_sdk_bedrock::Client::from_conf(control), region)
+}
+
 /// Builds the shared state: connects, migrates and sets up engines.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let mut db = connect_database(&config.database_url).await?;
@@ -219,10 +240,22 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     events.start_listening();
     let limiter = Arc::new(RateLimiter::new(&config.limits));
     limiter.start_cleanup();
+    let engines = Arc::new(engines(&config, aws.as_ref()));
+    if let Some(sdk) = &aws
+        && !config.aws.bedrock_models.is_empty()
+    {
+        bedrock::availability::watch(
+            bedrock_control_plane(&config, sdk),
+            &engines,
+            config.aws.bedrock_models.clone(),
+            config.aws.bedrock_catalog_refresh,
+        )
+        .await;
+    }
     Ok(AppState {
         db,
         tokens: Arc::new(TokenKeys::new(&config.jwt_secret, config.token_ttl)),
-        engines: Arc::new(engines(&config, aws.as_ref())),
+        engines,
         storage: Arc::new(storage),
         events,
         metrics,

@@ -10,12 +10,21 @@ import yaml
 from conftest import ROOT, helm_template
 
 MODELS = {
-    "amazon.titan-image-generator-v1",
-    "amazon.titan-image-generator-v2:0",
-    "amazon.nova-canvas-v1:0",
+    "stability.stable-image-core-v1:1",
     "stability.sd3-5-large-v1:0",
     "stability.stable-image-ultra-v1:1",
-    "stability.stable-image-core-v1:1",
+    "amazon.nova-canvas-v1:0",
+    "amazon.titan-image-generator-v2:0",
+    "amazon.titan-image-generator-v1",
+    "stability.stable-image-inpaint-v1:0",
+    "stability.stable-outpaint-v1:0",
+    "stability.stable-image-erase-object-v1:0",
+    "stability.stable-image-search-replace-v1:0",
+    "stability.stable-image-search-recolor-v1:0",
+    "stability.stable-image-remove-background-v1:0",
+    "stability.stable-fast-upscale-v1:0",
+    "stability.stable-conservative-upscale-v1:0",
+    "stability.stable-creative-upscale-v1:0",
 }
 
 
@@ -150,7 +159,11 @@ def test_backend_policy_allows_only_invoke_model_on_the_configured_models_and_th
     statements = policy["Statement"]
     assert all(s["Effect"] == "Allow" for s in statements)
     actions = {a for s in statements for a in as_list(s["Action"])}
-    assert actions == {"bedrock:InvokeModel", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert actions == {"bedrock:InvokeModel", "bedrock:ListFoundationModels", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    # Listing models has no resource-level permissions: it alone may name "*".
+    (listing,) = [s for s in statements if as_list(s["Action"]) == ["bedrock:ListFoundationModels"]]
+    assert listing["Resource"] == "*"
+    statements = [s for s in statements if s is not listing]
     for s in statements:
         for resource in as_list(s["Resource"]):
             assert resource != "*" and not resource.endswith(":*"), resource

@@ -62,6 +62,26 @@ pub struct TaskLimits {
     pub max_source_pixels: u64,
     /// Largest side of what the task makes (outpaint and upscale grow the source).
     pub max_output_side: u32,
+    /// Images per job when fewer than the model's `max_images`: a task whose answer does not
+    /// vary (a removed background) makes one.
+    pub max_images: Option<u32>,
+}
+
+/// The pictures an edit task takes in, and the largest it makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceLimits {
+    pub min_side: u32,
+    pub max_side: u32,
+    pub max_pixels: u64,
+    pub max_output_side: u32,
+}
+
+/// How a task treats its prompt, its painted mask and its `maskPrompt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EditInputs {
+    pub prompt: InputRule,
+    pub mask: InputRule,
+    pub mask_prompt: InputRule,
 }
 
 impl TaskLimits {
@@ -79,6 +99,25 @@ impl TaskLimits {
             max_source_side: 0,
             max_source_pixels: 0,
             max_output_side: 0,
+            max_images: None,
+        }
+    }
+
+    /// An edit task with no strength, margins or factor (set those with struct update).
+    pub fn edit(task: Task, inputs: EditInputs, source: SourceLimits) -> TaskLimits {
+        TaskLimits {
+            task,
+            prompt: inputs.prompt,
+            mask: inputs.mask,
+            mask_prompt: inputs.mask_prompt,
+            strength: None,
+            max_outpaint: None,
+            upscale_factor: None,
+            min_source_side: source.min_side,
+            max_source_side: source.max_side,
+            max_source_pixels: source.max_pixels,
+            max_output_side: source.max_output_side,
+            max_images: None,
         }
     }
 
@@ -109,6 +148,9 @@ pub struct EditParams {
     pub outpaint: Option<Outpaint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upscale_factor: Option<f64>,
+    /// The job's prompt is a label RenderMart wrote ("Erased"), not words for the model.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prompt_is_label: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -199,6 +241,12 @@ impl TaskLimits {
                 return Err(AppError::bad_input(
                     "mask",
                     format!("{task} takes no mask; leave it out"),
+                ));
+            }
+            (_, Some(_)) if edit.mask_prompt.is_some() => {
+                return Err(AppError::bad_input(
+                    "maskPrompt",
+                    "Give a painted mask or a maskPrompt, not both",
                 ));
             }
             (_, Some((mw, mh))) if (mw, mh) != (w, h) => {
@@ -396,10 +444,18 @@ impl Capabilities {
         if !task.needs_source() {
             self.check_size(params.width, params.height)?;
         }
-        if params.count < 1 || params.count > self.max_images {
+        let max_images = self.max_images_for(task);
+        if params.count < 1 || params.count > max_images {
             return Err(AppError::bad_input(
                 "count",
-                format!("Ask for 1 to {} images with this model", self.max_images),
+                if max_images == 1 {
+                    format!(
+                        "{} makes one image; leave `count` out",
+                        task_name(task.task)
+                    )
+                } else {
+                    format!("Ask for 1 to {max_images} images with this model")
+                },
             ));
         }
         match self.max_seed {
@@ -437,6 +493,12 @@ impl Capabilities {
             "quality setting",
         )?;
         Ok(())
+    }
+
+    /// Most images one job of `task` makes with this model.
+    pub fn max_images_for(&self, task: &TaskLimits) -> u32 {
+        task.max_images
+            .map_or(self.max_images, |m| m.min(self.max_images))
     }
 
     pub fn accepts_size(&self, width: u32, height: u32) -> bool {

@@ -4,13 +4,14 @@ pub mod bedrock;
 pub mod capabilities;
 pub mod offline;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use entity::generation::{ErrorCode, Task};
 
 pub use capabilities::{
-    Capabilities, EditParams, FloatRange, GenerationParams, InputRule, ModelDefaults, Outpaint,
-    SizeRule, SourceShape, TaskLimits,
+    Capabilities, EditInputs, EditParams, FloatRange, GenerationParams, InputRule, ModelDefaults,
+    Outpaint, SizeRule, SourceLimits, SourceShape, TaskLimits,
 };
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -114,10 +115,12 @@ pub trait Engine: Send + Sync {
     ) -> Result<EngineOutput, EngineFailure>;
 }
 
-/// Every model this process can run, each with the engine that runs it.
+/// Every model this process can run, each with the engine that runs it, and which of them
+/// are withheld for now (a provider no longer serving them here), each with the reason.
 #[derive(Default)]
 pub struct EngineRegistry {
     models: Vec<(ModelInfo, Arc<dyn Engine>)>,
+    withheld: RwLock<HashMap<String, String>>,
 }
 
 impl EngineRegistry {
@@ -125,19 +128,71 @@ impl EngineRegistry {
         self.models.push((info, engine));
     }
 
-    pub fn models(&self) -> impl Iterator<Item = &ModelInfo> {
-        self.models.iter().map(|(info, _)| info)
+    /// The models offered now, in registration order.
+    pub fn models(&self) -> Vec<&ModelInfo> {
+        let withheld = self.withheld_now();
+        self.models
+            .iter()
+            .map(|(info, _)| info)
+            .filter(|info| !withheld.contains_key(&info.id))
+            .collect()
     }
 
+    /// The models known but not offered now, each with why.
+    pub fn withheld(&self) -> Vec<(&ModelInfo, String)> {
+        let withheld = self.withheld_now();
+        self.models
+            .iter()
+            .filter_map(|(info, _)| withheld.get(&info.id).map(|why| (info, why.clone())))
+            .collect()
+    }
+
+    /// Withholds exactly these models (id → reason); the others are offered again.
+    pub fn withhold(&self, models: HashMap<String, String>) {
+        *self
+            .withheld
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = models;
+    }
+
+    fn withheld_now(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, String>> {
+        self.withheld.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// An offered model and its engine.
     pub fn get(&self, model_id: &str) -> Option<(&ModelInfo, &Arc<dyn Engine>)> {
+        if self.withheld_now().contains_key(model_id) {
+            return None;
+        }
+        self.engine(model_id)
+    }
+
+    /// A registered model's engine, offered or not: a job queued before its model was
+    /// withheld still runs, and the provider's answer decides its fate.
+    pub fn engine(&self, model_id: &str) -> Option<(&ModelInfo, &Arc<dyn Engine>)> {
         self.models
             .iter()
             .find(|(info, _)| info.id == model_id)
             .map(|(info, engine)| (info, engine))
     }
 
-    /// The model used when neither the request nor the user's preferences name one.
-    pub fn default_model(&self) -> Option<&ModelInfo> {
-        self.models().next()
+    /// The model used for `task` when neither the request nor the user's preferences name
+    /// one: the first offered that does it.
+    pub fn default_model(&self, task: Task) -> Option<&ModelInfo> {
+        self.models()
+            .into_iter()
+            .find(|m| m.capabilities.tasks.iter().any(|t| t.task == task))
+    }
+
+    /// Why `model_id` cannot be used now: withheld, or not known at all.
+    pub fn unavailable_reason(&self, model_id: &str) -> String {
+        if let Some(why) = self.withheld_now().get(model_id) {
+            return why.clone();
+        }
+        let known: Vec<&str> = self.models().iter().map(|m| m.id.as_str()).collect();
+        format!(
+            "Unknown model `{model_id}`; choose one of: {}",
+            known.join(", ")
+        )
     }
 }

@@ -405,13 +405,9 @@ impl AccountMutation {
         if let Change::Set(model) = &default_model
             && state.engines.get(model).is_none()
         {
-            let known: Vec<_> = state.engines.models().map(|m| m.id.as_str()).collect();
             return Err(AppError::bad_input(
                 "defaultModel",
-                format!(
-                    "Unknown model `{model}`; choose one of: {}",
-                    known.join(", ")
-                ),
+                state.engines.unavailable_reason(model),
             )
             .into());
         }

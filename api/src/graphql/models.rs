@@ -6,7 +6,7 @@ use async_graphql::Enum;
 
 use super::app_state;
 use super::generation::GenerationTask;
-use crate::engines::{self, ModelInfo, SizeRule, TaskLimits};
+use crate::engines::{self, Capabilities, ModelInfo, SizeRule, TaskLimits};
 
 #[derive(SimpleObject)]
 pub struct ImageSize {
@@ -48,15 +48,18 @@ pub struct TaskCapability {
     max_outpaint: Option<i32>,
     /// `upscaleFactor`'s range and default, for UPSCALE.
     upscale_factor: Option<FloatRange>,
+    /// Most images one job of this task makes with this model.
+    max_images: i32,
     /// Source limits: smallest and largest side, most pixels (0 when there is no source).
     min_source_side: i32,
     max_source_side: i32,
     max_source_pixels: i64,
 }
 
-impl From<&TaskLimits> for TaskCapability {
-    fn from(t: &TaskLimits) -> TaskCapability {
+impl TaskCapability {
+    fn new(t: &TaskLimits, caps: &Capabilities) -> TaskCapability {
         TaskCapability {
+            max_images: caps.max_images_for(t) as i32,
             task: t.task.into(),
             prompt: t.prompt.into(),
             needs_source: t.needs_source(),
@@ -119,7 +122,7 @@ pub struct ModelDefaults {
     count: i32,
 }
 
-pub struct ImageModel(ModelInfo);
+pub struct ImageModel(ModelInfo, Option<String>);
 
 fn size(width: u32, height: u32) -> ImageSize {
     ImageSize {
@@ -150,6 +153,17 @@ impl ImageModel {
 
     async fn description(&self) -> &str {
         &self.0.description
+    }
+
+    /// Whether `generateImages` takes this model now.
+    async fn available(&self) -> bool {
+        self.1.is_none()
+    }
+
+    /// Why the model is not offered now (listed with `models(includeUnavailable: true)`),
+    /// e.g. Amazon Bedrock marks it Legacy in this region; null when it is.
+    async fn unavailable_reason(&self) -> Option<&str> {
+        self.1.as_deref()
     }
 
     async fn capabilities(&self) -> ModelCapabilities {
@@ -211,7 +225,11 @@ impl ImageModel {
         ModelCapabilities {
             task_types: strings(&caps.task_types),
             tasks: caps.tasks.iter().map(|t| t.task.into()).collect(),
-            task_limits: caps.tasks.iter().map(TaskCapability::from).collect(),
+            task_limits: caps
+                .tasks
+                .iter()
+                .map(|t| TaskCapability::new(t, caps))
+                .collect(),
             fixed_sizes,
             sizes,
             min_side: min as i32,
@@ -246,13 +264,28 @@ pub struct ModelsQuery;
 #[Object]
 impl ModelsQuery {
     /// The models this server can run, with their capabilities. The offline renderer is
-    /// always there; Bedrock models appear when AWS credentials and a region are configured.
-    async fn models(&self, ctx: &Context<'_>) -> Vec<ImageModel> {
-        app_state(ctx)
-            .engines
+    /// always there; Bedrock models appear when AWS credentials and a region are configured,
+    /// each while the Bedrock control plane lists it ACTIVE for this account and region.
+    /// `includeUnavailable` adds the known models not offered now, each saying why.
+    async fn models(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = false)] include_unavailable: bool,
+    ) -> Vec<ImageModel> {
+        let engines = &app_state(ctx).engines;
+        let mut models: Vec<ImageModel> = engines
             .models()
-            .cloned()
-            .map(ImageModel)
-            .collect()
+            .into_iter()
+            .map(|info| ImageModel(info.clone(), None))
+            .collect();
+        if include_unavailable {
+            models.extend(
+                engines
+                    .withheld()
+                    .into_iter()
+                    .map(|(info, why)| ImageModel(info.clone(), Some(why))),
+            );
+        }
+        models
     }
 }

@@ -277,7 +277,7 @@ async fn run_job(
         })?;
     let params: GenerationParams =
         serde_json::from_value(job.params.clone()).map_err(AppError::internal)?;
-    let Some((_, engine)) = state.engines.get(&job.model) else {
+    let Some((_, engine)) = state.engines.engine(&job.model) else {
         let message = format!(
             "The model `{}` is not available on this server any more; choose another model",
             job.model
@@ -315,7 +315,11 @@ async fn run_job(
     };
     let engine_job = EngineJob {
         model: job.model.clone(),
-        prompt: prompt.text.clone(),
+        prompt: if params.edit.prompt_is_label {
+            String::new()
+        } else {
+            prompt.text.clone()
+        },
         negative_prompt: prompt.negative_text.clone(),
         params: params.clone(),
         task: job.task,

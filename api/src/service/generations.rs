@@ -89,20 +89,13 @@ fn resolve<'r>(
                 .clone()
                 .filter(|m| engines.get(m).is_some())
         })
-        .or_else(|| engines.default_model().map(|m| m.id.clone()))
+        .or_else(|| engines.default_model(request.task).map(|m| m.id.clone()))
         .ok_or_else(|| {
             AppError::bad_input("model", "No image model is configured on this server")
         })?;
-    let (model, _) = engines.get(&model_id).ok_or_else(|| {
-        let known: Vec<_> = engines.models().map(|m| m.id.as_str()).collect();
-        AppError::bad_input(
-            "model",
-            format!(
-                "Unknown model `{model_id}`; choose one of: {}",
-                known.join(", ")
-            ),
-        )
-    })?;
+    let (model, _) = engines
+        .get(&model_id)
+        .ok_or_else(|| AppError::bad_input("model", engines.unavailable_reason(&model_id)))?;
     let caps = &model.capabilities;
     let task = caps.task(request.task)?;
     let edit = EditParams {
@@ -112,6 +105,7 @@ fn resolve<'r>(
         upscale_factor: request
             .upscale_factor
             .or(task.upscale_factor.map(|r| r.default)),
+        prompt_is_label: request.prompt.trim().is_empty(),
     };
 
     let (width, height) = if task.needs_source() {
@@ -587,7 +581,10 @@ pub async fn retry(state: &AppState, owner: Uuid, id: Uuid) -> AppResult<generat
     let Some((model, _)) = state.engines.get(&old.model) else {
         return Err(AppError::bad_input(
             "id",
-            format!("The model `{}` is not available any more", old.model),
+            format!(
+                "This generation's model cannot be used now: {}",
+                state.engines.unavailable_reason(&old.model)
+            ),
         ));
     };
     let (txn, user) = begin_for_owner(&state.db, owner).await?;

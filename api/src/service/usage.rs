@@ -138,7 +138,11 @@ impl Usage {
     pub fn quota_images(&self, engines: &EngineRegistry) -> u32 {
         self.models
             .iter()
-            .filter(|m| !engines.get(&m.model).is_some_and(|(info, _)| info.offline))
+            .filter(|m| {
+                !engines
+                    .engine(&m.model)
+                    .is_some_and(|(info, _)| info.offline)
+            })
             .map(|m| m.images + m.pending_images + m.billed_failed_images)
             .sum()
     }

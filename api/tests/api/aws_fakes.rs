@@ -3,9 +3,10 @@
 //!   requests and of presigned URLs with s3s's own verifier);
 //! - a Bedrock runtime that speaks InvokeModel's wire format: `POST /model/{modelId}/invoke`,
 //!   SigV4-signed JSON requests, JSON answers, and errors as a status, an `x-amzn-ErrorType`
-//!   header and a `{"message"}` body.
+//!   header and a `{"message"}` body; and, on the same port, the Bedrock control plane's
+//!   ListFoundationModels (`GET /foundation-models`) with each model's lifecycle.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -203,6 +204,11 @@ pub struct Call {
 struct BedrockState {
     script: VecDeque<Scripted>,
     calls: Vec<Call>,
+    /// Lifecycle status per model id, `None` for a model the region does not list; every
+    /// supported model is ACTIVE unless set here.
+    lifecycles: HashMap<String, Option<&'static str>>,
+    /// ListFoundationModels calls answered.
+    listings: usize,
 }
 
 /// A Bedrock runtime: answers from its script first, then like the real model would (the
@@ -218,6 +224,10 @@ impl FakeBedrock {
         let state = Arc::new(Mutex::new(BedrockState::default()));
         let router = axum::Router::new()
             .route("/model/{model_id}/invoke", axum::routing::post(invoke))
+            .route(
+                "/foundation-models",
+                axum::routing::get(list_foundation_models),
+            )
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -233,6 +243,74 @@ impl FakeBedrock {
     pub fn calls(&self) -> Vec<Call> {
         self.state.lock().unwrap().calls.clone()
     }
+
+    /// Lists `model` with this lifecycle status ("ACTIVE", "LEGACY"), or not at all (`None`).
+    pub fn set_lifecycle(&self, model: &str, status: Option<&'static str>) {
+        self.state
+            .lock()
+            .unwrap()
+            .lifecycles
+            .insert(model.to_owned(), status);
+    }
+
+    /// ListFoundationModels calls answered so far.
+    pub fn listings(&self) -> usize {
+        self.state.lock().unwrap().listings
+    }
+}
+
+/// Whether a request is SigV4-signed by the fakes' key for `bedrock` in their region.
+fn signed_for_bedrock(headers: &HeaderMap) -> bool {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let authorization = header("authorization");
+    authorization.starts_with(&format!("AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/"))
+        && authorization.contains(&format!("/{REGION}/bedrock/aws4_request"))
+        && !header("x-amz-date").is_empty()
+}
+
+async fn list_foundation_models(
+    State(state): State<Arc<Mutex<BedrockState>>>,
+    headers: HeaderMap,
+) -> Response {
+    if !signed_for_bedrock(&headers) {
+        return error(
+            403,
+            "UnrecognizedClientException",
+            "The request is not signed for bedrock in us-west-2",
+        );
+    }
+    let mut state = state.lock().unwrap();
+    state.listings += 1;
+    let summaries: Vec<Value> = api::config::BEDROCK_MODELS
+        .iter()
+        .filter_map(|id| {
+            let status = state
+                .lifecycles
+                .get(*id)
+                .copied()
+                .unwrap_or(Some("ACTIVE"))?;
+            let mut lifecycle = json!({ "status": status });
+            if status == "LEGACY" {
+                lifecycle["endOfLifeTime"] = json!("2026-09-30T00:00:00Z");
+            }
+            Some(json!({
+                "modelArn": format!("arn:aws:bedrock:{REGION}::foundation-model/{id}"),
+                "modelId": id,
+                "modelName": id,
+                "providerName": if id.starts_with("amazon.") { "Amazon" } else { "Stability AI" },
+                "inputModalities": ["TEXT", "IMAGE"],
+                "outputModalities": ["IMAGE"],
+                "inferenceTypesSupported": ["ON_DEMAND"],
+                "modelLifecycle": lifecycle,
+            }))
+        })
+        .collect();
+    axum::Json(json!({ "modelSummaries": summaries })).into_response()
 }
 
 fn error(status: u16, error_type: &str, message: &str) -> Response {
@@ -292,10 +370,7 @@ async fn invoke(
     };
     let authorization = header("authorization");
     // The SDK signs with SigV4 for the `bedrock` service in the configured region.
-    let scope = format!("/{REGION}/bedrock/aws4_request");
-    if !authorization.starts_with(&format!("AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/"))
-        || !authorization.contains(&scope)
-        || header("x-amz-date").is_empty()
+    if !signed_for_bedrock(&headers)
         || header("content-type") != "application/json"
         || header("accept") != "application/json"
     {
@@ -322,25 +397,81 @@ async fn invoke(
         Some(Scripted::Json(json)) => return axum::Json(json).into_response(),
         None => {}
     }
-    if body.get("taskType").is_some() {
+    axum::Json(answer(&model, &body)).into_response()
+}
+
+/// The size of a base64 picture in a request.
+fn size_of(b64: &Value) -> (u32, u32) {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64.as_str().expect("a base64 picture"))
+        .expect("valid base64");
+    let image = image::load_from_memory(&bytes).expect("a picture the model can read");
+    (image.width(), image.height())
+}
+
+/// What the real model would make: Titan and Nova edits keep their input's size, a removed
+/// background is transparent around the middle, Stability edits follow their source
+/// (outpaint adds its margins, the fast upscaler makes it four times larger, the other
+/// upscalers twice).
+fn answer(model: &str, body: &Value) -> Value {
+    if let Some(task_type) = body["taskType"].as_str() {
         let config = &body["imageGenerationConfig"];
         let n = config["numberOfImages"].as_u64().unwrap_or(1);
-        let (w, h) = (
-            config["width"].as_u64().unwrap_or(1024) as u32,
-            config["height"].as_u64().unwrap_or(1024) as u32,
-        );
+        let (w, h) = match task_type {
+            "INPAINTING" => size_of(&body["inPaintingParams"]["image"]),
+            "OUTPAINTING" => size_of(&body["outPaintingParams"]["image"]),
+            "BACKGROUND_REMOVAL" => {
+                let (w, h) = size_of(&body["backgroundRemovalParams"]["image"]);
+                return json!({ "images": [cut_out_b64(w, h)], "error": null });
+            }
+            _ => (
+                config["width"].as_u64().unwrap_or(1024) as u32,
+                config["height"].as_u64().unwrap_or(1024) as u32,
+            ),
+        };
         let images: Vec<String> = (0..n)
             .map(|i| png_b64(w, h, [40 * i as u8, 120, 200]))
             .collect();
-        axum::Json(json!({ "images": images, "error": null })).into_response()
+        return json!({ "images": images, "error": null });
+    }
+    let seed = body["seed"].as_i64().unwrap_or(0);
+    let image = if body.get("image").is_some() {
+        let (w, h) = size_of(&body["image"]);
+        let margin = |a: &str, b: &str| {
+            (body[a].as_u64().unwrap_or(0) + body[b].as_u64().unwrap_or(0)) as u32
+        };
+        if model.contains("remove-background") {
+            cut_out_b64(w, h)
+        } else if model.contains("fast-upscale") {
+            png_b64(w * 4, h * 4, [200, 80, 40])
+        } else if model.contains("upscale") {
+            png_b64(w * 2, h * 2, [200, 80, 40])
+        } else {
+            png_b64(
+                w + margin("left", "right"),
+                h + margin("up", "down"),
+                [200, 80, 40],
+            )
+        }
     } else {
         let (w, h) = stability_size(body["aspect_ratio"].as_str().unwrap_or("1:1"));
-        let seed = body["seed"].as_i64().unwrap_or(0);
-        axum::Json(json!({
-            "seeds": [seed],
-            "finish_reasons": [null],
-            "images": [png_b64(w, h, [200, 80, 40])]
-        }))
-        .into_response()
-    }
+        png_b64(w, h, [200, 80, 40])
+    };
+    json!({ "seeds": [seed], "finish_reasons": [null], "images": [image] })
+}
+
+/// A PNG with a transparent border and an opaque middle, as a removed background gives.
+fn cut_out_b64(width: u32, height: u32) -> String {
+    let img = image::RgbaImage::from_fn(width, height, |x, y| {
+        let inside =
+            (width / 4..3 * width / 4).contains(&x) && (height / 4..3 * height / 4).contains(&y);
+        image::Rgba([90, 60, 30, if inside { 255 } else { 0 }])
+    });
+    let mut bytes = Vec::new();
+    img.write_to(
+        &mut std::io::Cursor::new(&mut bytes),
+        image::ImageFormat::Png,
+    )
+    .unwrap();
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

@@ -13,7 +13,7 @@ const EDIT: &str =
 
 /// A picture with a plain light background and a dark red square in the middle, so every
 /// task has something to work on.
-fn picture(width: u32, height: u32) -> RgbaImage {
+pub(crate) fn picture(width: u32, height: u32) -> RgbaImage {
     RgbaImage::from_fn(width, height, |x, y| {
         let inside =
             (width / 4..3 * width / 4).contains(&x) && (height / 4..3 * height / 4).contains(&y);
@@ -25,7 +25,7 @@ fn picture(width: u32, height: u32) -> RgbaImage {
     })
 }
 
-fn png(image: &DynamicImage) -> Vec<u8> {
+pub(crate) fn png(image: &DynamicImage) -> Vec<u8> {
     let mut bytes = Vec::new();
     image
         .write_to(
@@ -37,7 +37,12 @@ fn png(image: &DynamicImage) -> Vec<u8> {
 }
 
 /// White in the rectangle `x0..x1` × `y0..y1`, black elsewhere.
-fn mask(width: u32, height: u32, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> GrayImage {
+pub(crate) fn mask(
+    width: u32,
+    height: u32,
+    (x0, x1): (u32, u32),
+    (y0, y1): (u32, u32),
+) -> GrayImage {
     GrayImage::from_fn(width, height, |x, y| {
         Luma([if (x0..x1).contains(&x) && (y0..y1).contains(&y) {
             255
@@ -48,7 +53,12 @@ fn mask(width: u32, height: u32, (x0, x1): (u32, u32), (y0, y1): (u32, u32)) -> 
 }
 
 /// `createUpload`, then the PUT exactly as the answer says; returns the upload's id.
-async fn upload(app: &TestApp, token: &str, content_type: &str, bytes: Vec<u8>) -> String {
+pub(crate) async fn upload(
+    app: &TestApp,
+    token: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> String {
     let target = app
         .gql(
             CREATE_UPLOAD,
@@ -77,7 +87,7 @@ async fn upload(app: &TestApp, token: &str, content_type: &str, bytes: Vec<u8>) 
 }
 
 /// Queues an edit, runs it, and returns the finished job.
-async fn edit(app: &TestApp, token: &str, input: Value) -> Value {
+pub(crate) async fn edit(app: &TestApp, token: &str, input: Value) -> Value {
     let queued = app.gql(EDIT, json!({ "input": input }), Some(token)).await;
     let id = queued.data()["generateImages"]["id"]
         .as_str()
@@ -88,7 +98,7 @@ async fn edit(app: &TestApp, token: &str, input: Value) -> Value {
     done
 }
 
-async fn download(app: &TestApp, image: &Value) -> DynamicImage {
+pub(crate) async fn download(app: &TestApp, image: &Value) -> DynamicImage {
     let bytes = app
         .get(image["url"].as_str().unwrap())
         .await

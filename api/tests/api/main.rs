@@ -6,6 +6,7 @@
 mod accounts;
 mod aws_fakes;
 mod bedrock;
+mod bedrock_editing;
 mod browser;
 mod editing;
 mod generations;

@@ -21,6 +21,7 @@ async fn paid_app(customise: impl FnOnce(&mut Settings)) -> (TestApp, FakeBedroc
     let url = bedrock.url.clone();
     let app = spawn_app_with(move |s| {
         s.aws_static = Some(aws_fakes::credentials());
+        s.bedrock_control_endpoint_url = Some(url.clone());
         s.bedrock_endpoint_url = Some(url);
         s.bedrock_retry_base_ms = Some(5);
         customise(s);

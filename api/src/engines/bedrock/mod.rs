@@ -1,6 +1,6 @@
 //! Amazon Bedrock engines: one engine per model, each calling `InvokeModel` with its family's
 //! JSON body ([`titan_nova`] for Amazon Titan and Nova Canvas, [`stability`] for the Stability
-//! v3 models).
+//! v3 models, [`image_services`] for Stability AI Image Services).
 //!
 //! The SDK's own retries are switched off and this module owns the policy: bounded
 //! exponential backoff with jitter for throttling, unavailability and timeouts, reported as
@@ -8,6 +8,8 @@
 //! and fails again). Bedrock does not stream progress, so while a call runs the engine
 //! reports progress estimated from the model's typical latency.
 
+pub mod availability;
+pub mod image_services;
 pub mod stability;
 pub mod titan_nova;
 
@@ -437,6 +439,40 @@ pub(crate) fn seed_for(seed: i64, position: u32, max_seed: i64) -> i64 {
     (seed + i64::from(position)).rem_euclid(max_seed + 1)
 }
 
+/// The pictures an edit sends, base64 PNGs encoded once for all of a job's calls.
+#[derive(Debug, Clone)]
+pub struct EditPictures {
+    pub image: String,
+    pub mask: Option<String>,
+}
+
+/// A picture as Bedrock takes it: a base64 PNG, encoded off the async threads.
+pub(crate) async fn png_b64(pixels: image::DynamicImage) -> Result<String, EngineError> {
+    let bytes = tokio::task::spawn_blocking(move || crate::imaging::encode_png(&pixels, None))
+        .await
+        .map_err(|e| EngineError::Internal(e.into()))?
+        .map_err(EngineError::Internal)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// The edit's source without transparency: the models read colour only.
+pub(crate) fn opaque_source(job: &EngineJob) -> Result<image::RgbImage, EngineError> {
+    let source = job.source.as_deref().ok_or_else(|| {
+        EngineError::Internal(anyhow::anyhow!(
+            "an edit job reached Bedrock without its source"
+        ))
+    })?;
+    Ok(image::DynamicImage::ImageRgba8(source.clone()).to_rgb8())
+}
+
+/// A mask as pure black and white (Nova refuses grey), `change` where the picture changes.
+pub(crate) fn binary_mask(mask: &image::GrayImage, change: u8) -> image::GrayImage {
+    image::GrayImage::from_fn(mask.width(), mask.height(), |x, y| {
+        let changes = mask.get_pixel(x, y)[0] >= 128;
+        image::Luma([if changes { change } else { 255 - change }])
+    })
+}
+
 /// Decodes a base64 PNG or JPEG from a response into pixels, off the async threads.
 pub(crate) async fn decode_image(b64: String) -> Result<image::DynamicImage, EngineError> {
     tokio::task::spawn_blocking(move || -> anyhow::Result<image::DynamicImage> {
@@ -550,6 +586,16 @@ mod tests {
         assert!(m.contains("Rephrase the prompt"), "{m}");
         assert!(m.contains("blocked by our content filters"), "{m}");
         assert!(filtered_message(FilterSource::Output, "").contains("another seed"));
+    }
+
+    #[test]
+    fn masks_become_pure_black_and_white_either_way_round() {
+        let grey =
+            image::GrayImage::from_fn(4, 1, |x, _| image::Luma([[0, 100, 200, 255][x as usize]]));
+        let white_changes = binary_mask(&grey, 255);
+        assert_eq!(white_changes.as_raw(), &vec![0, 0, 255, 255]);
+        let black_changes = binary_mask(&grey, 0);
+        assert_eq!(black_changes.as_raw(), &vec![255, 255, 0, 0]);
     }
 
     #[tokio::test]

@@ -1,7 +1,10 @@
 //! The Stability AI v3 models on Bedrock: Stable Diffusion 3.5 Large, Stable Image Ultra and
 //! Stable Image Core. A flat request (`prompt`, `negative_prompt`, `aspect_ratio`, `seed`,
 //! `output_format`, and `style_preset` on Core), one image per call, answered with
-//! `{"seeds": [...], "finish_reasons": [...], "images": [base64...]}`.
+//! `{"seeds": [...], "finish_reasons": [...], "images": [base64...]}`. SD3.5 Large also
+//! takes a source (`mode: "image-to-image"`, `image`, `strength` 0–1, no ratio: the result
+//! follows the source's shape). Stability AI Image Services speak the same response and are
+//! built in [`super::image_services`].
 //!
 //! Limits, from the Amazon Bedrock user guide (model-parameters-diffusion-3-5-large,
 //! model-parameters-diffusion-stable-ultra-text-image-request-response,
@@ -22,10 +25,16 @@ use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{CatalogEntry, FilterSource, MAX_SEED, Session, Slice, decode_image, filtered_message};
+use entity::generation::Task;
+
+use super::image_services::{self, ImageService};
+use super::{
+    CatalogEntry, EditPictures, FilterSource, MAX_SEED, Session, Slice, binary_mask, decode_image,
+    filtered_message, opaque_source, png_b64,
+};
 use crate::engines::{
-    Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, ModelDefaults, ModelInfo,
-    SizeRule, TaskLimits,
+    Capabilities, EditInputs, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange,
+    InputRule, ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +42,7 @@ pub enum StabilityModel {
     Sd35Large,
     Ultra,
     Core,
+    Service(ImageService),
 }
 
 pub const ASPECT_RATIOS: [(u32, u32); 9] = [
@@ -71,7 +81,35 @@ pub const CORE_STYLES: [&str; 17] = [
 /// Images per job; each is its own call.
 const MAX_IMAGES: u32 = 4;
 
+/// SD3.5 Large's image-to-image: a source of at least 64 px a side.
+fn image_to_image() -> TaskLimits {
+    TaskLimits {
+        strength: Some(FloatRange {
+            min: 0.0,
+            max: 1.0,
+            default: 0.5,
+        }),
+        ..TaskLimits::edit(
+            Task::ImageToImage,
+            EditInputs {
+                prompt: InputRule::Required,
+                mask: InputRule::None,
+                mask_prompt: InputRule::None,
+            },
+            SourceLimits {
+                min_side: 64,
+                max_side: 4096,
+                max_pixels: 9_437_184,
+                max_output_side: 4096,
+            },
+        )
+    }
+}
+
 pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
+    if let Some(service) = image_services::catalog(model_id) {
+        return Some(service);
+    }
     let (model, name, description, latency) = match model_id {
         "stability.sd3-5-large-v1:0" => (
             StabilityModel::Sd35Large,
@@ -102,7 +140,11 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
             description: description.to_owned(),
             capabilities: Capabilities {
                 task_types: vec!["TEXT_IMAGE"],
-                tasks: vec![TaskLimits::text_to_image()],
+                tasks: if model == StabilityModel::Sd35Large {
+                    vec![TaskLimits::text_to_image(), image_to_image()]
+                } else {
+                    vec![TaskLimits::text_to_image()]
+                },
                 sizes: SizeRule::AspectRatios {
                     ratios: ASPECT_RATIOS.to_vec(),
                     min: 256,
@@ -149,14 +191,29 @@ fn aspect_ratio(job: &EngineJob) -> String {
     format!("{w}:{h}")
 }
 
-/// The `InvokeModel` body for one image made from `seed`.
-pub fn request_body(model: StabilityModel, job: &EngineJob, seed: i64) -> Value {
+/// The `InvokeModel` body for one image made from `seed`; an edit sends `pictures`.
+pub fn request_body(
+    model: StabilityModel,
+    job: &EngineJob,
+    pictures: Option<&EditPictures>,
+    seed: i64,
+) -> Value {
+    if let (StabilityModel::Service(service), Some(pictures)) = (model, pictures) {
+        return image_services::request_body(service, job, pictures, seed);
+    }
     let mut body = json!({
         "prompt": job.prompt,
-        "aspect_ratio": aspect_ratio(job),
         "seed": seed,
         "output_format": "png",
     });
+    match pictures {
+        Some(pictures) => {
+            body["mode"] = json!("image-to-image");
+            body["image"] = json!(pictures.image);
+            body["strength"] = json!(job.params.edit.strength.unwrap_or(0.5));
+        }
+        None => body["aspect_ratio"] = json!(aspect_ratio(job)),
+    }
     if let Some(negative) = job.negative_prompt.as_deref().filter(|n| !n.is_empty()) {
         body["negative_prompt"] = json!(negative);
     }
@@ -166,6 +223,20 @@ pub fn request_body(model: StabilityModel, job: &EngineJob, seed: i64) -> Value 
         body["style_preset"] = json!(style);
     }
     body
+}
+
+/// The base64 pictures an edit sends: the source without transparency, and the mask white
+/// where the picture changes, as Stability reads it.
+async fn edit_pictures(job: &EngineJob) -> Result<Option<EditPictures>, EngineError> {
+    if job.task == Task::TextToImage {
+        return Ok(None);
+    }
+    let image = png_b64(image::DynamicImage::ImageRgb8(opaque_source(job)?)).await?;
+    let mask = match job.mask.as_deref() {
+        Some(mask) => Some(png_b64(image::DynamicImage::ImageLuma8(binary_mask(mask, 255))).await?),
+        None => None,
+    };
+    Ok(Some(EditPictures { image, mask }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,9 +309,10 @@ pub(crate) async fn generate(
     let mut output = EngineOutput::default();
     let total = job.positions.len().max(1) as f64;
     let mut last_filter: Option<(String, bool)> = None;
+    let pictures = edit_pictures(job).await?;
     for (n, &position) in job.positions.iter().enumerate() {
         let seed = request_seed(job, position);
-        let body = request_body(model, job, seed);
+        let body = request_body(model, job, pictures.as_ref(), seed);
         let slice = Slice {
             start: n as f64 / total,
             share: 1.0 / total,
@@ -337,7 +409,7 @@ mod tests {
 
     #[test]
     fn core_request_body_is_flat_with_ratio_seed_format_and_style() {
-        let body = request_body(StabilityModel::Core, &job(1920, 1080), 1234);
+        let body = request_body(StabilityModel::Core, &job(1920, 1080), None, 1234);
         assert_eq!(
             body,
             json!({
@@ -358,7 +430,7 @@ mod tests {
         j.params.aspect_ratio = Some("2:3".to_owned());
         for model in [StabilityModel::Sd35Large, StabilityModel::Ultra] {
             assert_eq!(
-                request_body(model, &j, 5),
+                request_body(model, &j, None, 5),
                 json!({
                     "prompt": "a koi pond in autumn",
                     "aspect_ratio": "2:3",
@@ -369,14 +441,43 @@ mod tests {
         }
         j.params.aspect_ratio = None;
         assert_eq!(
-            request_body(StabilityModel::Ultra, &j, 5)["aspect_ratio"],
+            request_body(StabilityModel::Ultra, &j, None, 5)["aspect_ratio"],
             "1:1"
         );
         let tall = job(600, 1400);
         assert_eq!(
-            request_body(StabilityModel::Sd35Large, &tall, 5)["aspect_ratio"],
+            request_body(StabilityModel::Sd35Large, &tall, None, 5)["aspect_ratio"],
             "9:21"
         );
+    }
+
+    #[tokio::test]
+    async fn sd35_image_to_image_sends_the_source_and_strength_instead_of_a_ratio() {
+        let mut j = job(640, 480);
+        j.model = "stability.sd3-5-large-v1:0".to_owned();
+        j.params.style_preset = None;
+        j.task = Task::ImageToImage;
+        j.params.edit.strength = Some(0.7);
+        j.source = Some(std::sync::Arc::new(image::RgbaImage::new(640, 480)));
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        assert!(pictures.mask.is_none());
+        let body = request_body(StabilityModel::Sd35Large, &j, Some(&pictures), 77);
+        assert_eq!(
+            body,
+            json!({
+                "prompt": "a koi pond in autumn",
+                "negative_prompt": "people",
+                "mode": "image-to-image",
+                "image": pictures.image,
+                "strength": 0.7,
+                "seed": 77,
+                "output_format": "png"
+            })
+        );
+        let sd35 = catalog("stability.sd3-5-large-v1:0").unwrap().info;
+        assert!(sd35.capabilities.task(Task::ImageToImage).is_ok());
+        let ultra = catalog("stability.stable-image-ultra-v1:1").unwrap().info;
+        assert!(ultra.capabilities.task(Task::ImageToImage).is_err());
     }
 
     #[test]

@@ -1,6 +1,16 @@
-//! Amazon Titan Image Generator G1 (v1, v2) and Amazon Nova Canvas: `TEXT_IMAGE` requests
-//! with `textToImageParams` and `imageGenerationConfig`, answered with
-//! `{"images": [base64...], "error": "..."}`.
+//! Amazon Titan Image Generator G1 (v1, v2) and Amazon Nova Canvas: a `taskType` with its
+//! params object and `imageGenerationConfig`, answered with
+//! `{"images": [base64...], "error": "..."}`. Tasks: `TEXT_IMAGE`, `INPAINTING` (also
+//! ERASE: inpainting without text fills the mask with background), `OUTPAINTING`,
+//! `IMAGE_VARIATION`, and `BACKGROUND_REMOVAL` on Titan v2 and Nova.
+//!
+//! Edit inputs: masks are black where the picture changes (RenderMart's are white), so they
+//! are inverted, and made pure black and white. Outpainting extends "the region defined by
+//! the mask" and keeps the output the input's size, so the source is placed on a canvas of
+//! the new size and the mask covers the source (kept, `PRECISE`) while the margins are
+//! painted. Variation's `similarityStrength` (0.2–1, closeness) is `1 − strength`.
+//! Edit sources: Titan's longer side ≤ 1,408 (documented); Nova's sides 320–4,096 and fewer
+//! than 4,194,304 pixels, as for its outputs. Titan's shortest side (256) is not documented.
 //!
 //! Limits, from the Amazon Bedrock user guide (model-parameters-titan-image) and the Amazon
 //! Nova user guide (image-gen-req-resp-structure, image-gen-errors):
@@ -18,13 +28,15 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use entity::generation::Task;
+
 use super::{
-    CatalogEntry, FilterSource, MAX_SEED, Session, Slice, decode_image, filtered_message,
-    mentions_content_filter,
+    CatalogEntry, EditPictures, FilterSource, MAX_SEED, Session, Slice, binary_mask, decode_image,
+    filtered_message, mentions_content_filter, opaque_source, png_b64,
 };
 use crate::engines::{
-    Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, ModelDefaults,
-    ModelInfo, SizeRule, TaskLimits,
+    Capabilities, EditInputs, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange,
+    InputRule, ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,10 +91,73 @@ pub const NOVA_MAX_SEED: i64 = 858_993_459;
 /// Images per call (and so per job): `numberOfImages` is 1–5.
 const MAX_IMAGES: u32 = 5;
 
+const TITAN_EDIT_SOURCE: SourceLimits = SourceLimits {
+    min_side: 256,
+    max_side: 1408,
+    max_pixels: 1408 * 1408,
+    max_output_side: 1408,
+};
+
+const NOVA_EDIT_SOURCE: SourceLimits = SourceLimits {
+    min_side: 320,
+    max_side: 4096,
+    max_pixels: 4_194_303,
+    max_output_side: 4096,
+};
+
+/// What a Titan or Nova model does, and the provider's names for it.
+fn tasks(model: AmazonModel) -> (Vec<&'static str>, Vec<TaskLimits>) {
+    use InputRule::{None as No, Optional, Required};
+    let source = if model == AmazonModel::NovaCanvas {
+        NOVA_EDIT_SOURCE
+    } else {
+        TITAN_EDIT_SOURCE
+    };
+    let edit = |task, prompt, mask, mask_prompt| {
+        TaskLimits::edit(
+            task,
+            EditInputs {
+                prompt,
+                mask,
+                mask_prompt,
+            },
+            source,
+        )
+    };
+    let mut names = vec!["TEXT_IMAGE", "INPAINTING", "OUTPAINTING", "IMAGE_VARIATION"];
+    let mut limits = vec![
+        TaskLimits::text_to_image(),
+        // A painted mask or words naming what to change (`maskPrompt`), not both.
+        edit(Task::Inpaint, Required, Required, Optional),
+        edit(Task::Erase, No, Required, Optional),
+        TaskLimits {
+            max_outpaint: Some(source.max_side),
+            ..edit(Task::Outpaint, Required, No, No)
+        },
+        TaskLimits {
+            // similarityStrength 0.2–1 is 1 − strength.
+            strength: Some(FloatRange {
+                min: 0.0,
+                max: 0.8,
+                default: 0.3,
+            }),
+            ..edit(Task::Variation, Optional, No, No)
+        },
+    ];
+    if model != AmazonModel::TitanV1 {
+        names.push("BACKGROUND_REMOVAL");
+        limits.push(TaskLimits {
+            max_images: Some(1),
+            ..edit(Task::RemoveBackground, No, No, No)
+        });
+    }
+    (names, limits)
+}
+
 pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
-    let titan_caps = || Capabilities {
-        task_types: vec!["TEXT_IMAGE"],
-        tasks: vec![TaskLimits::text_to_image()],
+    let titan_caps = |model| Capabilities {
+        task_types: tasks(model).0,
+        tasks: tasks(model).1,
         sizes: SizeRule::Fixed(TITAN_SIZES.to_vec()),
         max_images: MAX_IMAGES,
         max_prompt_chars: 512,
@@ -106,14 +181,14 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
             AmazonModel::TitanV1,
             "Amazon Titan Image Generator G1",
             "Amazon's first Titan image model on Amazon Bedrock: photorealistic images from prompts of up to 512 characters, in 25 fixed sizes.",
-            titan_caps(),
+            titan_caps(AmazonModel::TitanV1),
             Duration::from_secs(8),
         ),
         "amazon.titan-image-generator-v2:0" => (
             AmazonModel::TitanV2,
             "Amazon Titan Image Generator G1 v2",
             "Amazon's Titan image model, version 2, on Amazon Bedrock: prompts of up to 512 characters, 25 fixed sizes, standard or premium quality.",
-            titan_caps(),
+            titan_caps(AmazonModel::TitanV2),
             Duration::from_secs(8),
         ),
         "amazon.nova-canvas-v1:0" => (
@@ -121,8 +196,8 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
             "Amazon Nova Canvas",
             "Amazon Nova Canvas on Amazon Bedrock: prompts of up to 1024 characters, free sizes in steps of 16 up to about 4 megapixels, eight named styles.",
             Capabilities {
-                task_types: vec!["TEXT_IMAGE"],
-                tasks: vec![TaskLimits::text_to_image()],
+                task_types: tasks(AmazonModel::NovaCanvas).0,
+                tasks: tasks(AmazonModel::NovaCanvas).1,
                 sizes: SizeRule::Range {
                     min: 320,
                     max: 4096,
@@ -162,39 +237,162 @@ pub(crate) fn catalog(model_id: &str) -> Option<CatalogEntry> {
     })
 }
 
-/// The `InvokeModel` body for `number_of_images` images starting at `seed`.
+/// The `InvokeModel` body for `number_of_images` images starting at `seed`; an edit sends
+/// `pictures` (see [`edit_pictures`]).
 pub fn request_body(
     model: AmazonModel,
     job: &EngineJob,
+    pictures: Option<&EditPictures>,
     number_of_images: u32,
     seed: i64,
 ) -> Value {
-    let mut text = json!({ "text": job.prompt });
+    let Some(pictures) = pictures else {
+        let mut text = texts(job);
+        if model == AmazonModel::NovaCanvas
+            && let Some(style) = &job.params.style_preset
+        {
+            text["style"] = json!(style);
+        }
+        let size = (job.params.width, job.params.height);
+        return json!({
+            "taskType": "TEXT_IMAGE",
+            "textToImageParams": text,
+            "imageGenerationConfig": generation_config(job, number_of_images, seed, Some(size)),
+        });
+    };
+    match job.task {
+        Task::RemoveBackground => {
+            return json!({
+                "taskType": "BACKGROUND_REMOVAL",
+                "backgroundRemovalParams": { "image": pictures.image },
+            });
+        }
+        Task::Variation => {
+            let size = variation_size(model, (job.params.width, job.params.height));
+            let mut params = texts(job);
+            params["images"] = json!([pictures.image]);
+            let strength = job.params.edit.strength.unwrap_or(0.3);
+            params["similarityStrength"] = json!(((1.0 - strength) * 100.0).round() / 100.0);
+            return json!({
+                "taskType": "IMAGE_VARIATION",
+                "imageVariationParams": params,
+                "imageGenerationConfig": generation_config(job, number_of_images, seed, Some(size)),
+            });
+        }
+        _ => {}
+    }
+    let mut params = texts(job);
+    params["image"] = json!(pictures.image);
+    match (&pictures.mask, &job.params.edit.mask_prompt) {
+        (Some(mask), _) => params["maskImage"] = json!(mask),
+        (None, Some(words)) => params["maskPrompt"] = json!(words),
+        (None, None) => {}
+    }
+    let (task_type, params_field) = if job.task == Task::Outpaint {
+        params["outPaintingMode"] = json!("PRECISE");
+        ("OUTPAINTING", "outPaintingParams")
+    } else {
+        ("INPAINTING", "inPaintingParams")
+    };
+    json!({
+        "taskType": task_type,
+        params_field: params,
+        "imageGenerationConfig": generation_config(job, number_of_images, seed, None),
+    })
+}
+
+/// `text` and `negativeText`, each when there is one.
+fn texts(job: &EngineJob) -> Value {
+    let mut text = json!({});
+    if !job.prompt.trim().is_empty() {
+        text["text"] = json!(job.prompt);
+    }
     if let Some(negative) = job.negative_prompt.as_deref().filter(|n| !n.is_empty()) {
         text["negativeText"] = json!(negative);
     }
-    if model == AmazonModel::NovaCanvas
-        && let Some(style) = &job.params.style_preset
-    {
-        text["style"] = json!(style);
+    text
+}
+
+/// `imageGenerationConfig`; an inpainting or outpainting result has its input's size, so
+/// those send none.
+fn generation_config(
+    job: &EngineJob,
+    number_of_images: u32,
+    seed: i64,
+    size: Option<(u32, u32)>,
+) -> Value {
+    let mut config = json!({ "numberOfImages": number_of_images, "seed": seed });
+    if let Some((width, height)) = size {
+        config["width"] = json!(width);
+        config["height"] = json!(height);
     }
-    let mut config = json!({
-        "numberOfImages": number_of_images,
-        "width": job.params.width,
-        "height": job.params.height,
-        "seed": seed,
-    });
     if let Some(cfg) = job.params.cfg_scale {
         config["cfgScale"] = json!(cfg);
     }
     if let Some(quality) = &job.params.quality {
         config["quality"] = json!(quality);
     }
-    json!({
-        "taskType": "TEXT_IMAGE",
-        "textToImageParams": text,
-        "imageGenerationConfig": config,
-    })
+    config
+}
+
+/// The size a variation of a `source`-sized picture is made at: Titan's documented size of
+/// the nearest shape (the larger of two alike), Nova's the source rounded down to steps of 16.
+fn variation_size(model: AmazonModel, (width, height): (u32, u32)) -> (u32, u32) {
+    if model == AmazonModel::NovaCanvas {
+        let side = |s: u32| (s / 16 * 16).clamp(320, 4096);
+        return (side(width), side(height));
+    }
+    let wanted = (f64::from(width.max(1)) / f64::from(height.max(1))).ln();
+    let distance = |&(w, h): &(u32, u32)| ((f64::from(w) / f64::from(h)).ln() - wanted).abs();
+    TITAN_SIZES
+        .iter()
+        .copied()
+        .min_by(|a, b| {
+            distance(a)
+                .total_cmp(&distance(b))
+                .then((b.0 * b.1).cmp(&(a.0 * a.1)))
+        })
+        .unwrap_or((1024, 1024))
+}
+
+/// The base64 pictures an edit sends: the source without transparency, and the mask black
+/// where the picture changes. An outpaint sends the source on the larger canvas, with a mask
+/// over the source (the region kept).
+pub async fn edit_pictures(job: &EngineJob) -> Result<Option<EditPictures>, EngineError> {
+    if job.task == Task::TextToImage {
+        return Ok(None);
+    }
+    let source = opaque_source(job)?;
+    let (image, mask) = match (job.task, job.params.edit.outpaint) {
+        (Task::Outpaint, Some(margins)) => {
+            let (w, h) = (
+                source.width() + margins.left + margins.right,
+                source.height() + margins.top + margins.bottom,
+            );
+            let mut canvas = image::RgbImage::from_pixel(w, h, image::Rgb([128, 128, 128]));
+            image::imageops::replace(
+                &mut canvas,
+                &source,
+                i64::from(margins.left),
+                i64::from(margins.top),
+            );
+            let inside = |x: u32, y: u32| {
+                (margins.left..margins.left + source.width()).contains(&x)
+                    && (margins.top..margins.top + source.height()).contains(&y)
+            };
+            let keep = image::GrayImage::from_fn(w, h, |x, y| {
+                image::Luma([if inside(x, y) { 0 } else { 255 }])
+            });
+            (canvas, Some(keep))
+        }
+        _ => (source, job.mask.as_deref().map(|m| binary_mask(m, 0))),
+    };
+    let image = png_b64(image::DynamicImage::ImageRgb8(image)).await?;
+    let mask = match mask {
+        Some(mask) => Some(png_b64(image::DynamicImage::ImageLuma8(mask)).await?),
+        None => None,
+    };
+    Ok(Some(EditPictures { image, mask }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,6 +460,7 @@ pub(crate) async fn generate(
     };
     // One call makes up to five images; a job never asks for more, but a resumed job may ask
     // for fewer (only the positions still missing).
+    let pictures = edit_pictures(job).await?;
     let chunks: Vec<&[u32]> = job.positions.chunks(MAX_IMAGES as usize).collect();
     let total = job.positions.len().max(1) as f64;
     let mut done = 0usize;
@@ -269,7 +468,7 @@ pub(crate) async fn generate(
         let count = positions.len() as u32;
         let first = positions.first().copied().unwrap_or(0);
         let seed = super::seed_for(job.params.seed, first, max_seed);
-        let body = request_body(model, job, count, seed);
+        let body = request_body(model, job, pictures.as_ref(), count, seed);
         let slice = Slice {
             start: done as f64 / total,
             share: count as f64 / total,
@@ -357,6 +556,7 @@ mod tests {
         let body = request_body(
             AmazonModel::TitanV2,
             &job("amazon.titan-image-generator-v2:0", 1152, 768),
+            None,
             2,
             42,
         );
@@ -384,7 +584,7 @@ mod tests {
         j.params.cfg_scale = Some(6.5);
         j.params.quality = None;
         j.params.style_preset = Some("PHOTOREALISM".to_owned());
-        let body = request_body(AmazonModel::NovaCanvas, &j, 1, 7);
+        let body = request_body(AmazonModel::NovaCanvas, &j, None, 1, 7);
         assert_eq!(
             body,
             json!({
@@ -400,8 +600,160 @@ mod tests {
             })
         );
         // Titan has no styles: a style never reaches its body.
-        let titan = request_body(AmazonModel::TitanV1, &j, 1, 7);
+        let titan = request_body(AmazonModel::TitanV1, &j, None, 1, 7);
         assert!(titan["textToImageParams"].get("style").is_none());
+    }
+
+    /// An edit job on a 4×2 source whose left half the mask marks for change.
+    fn edit_job(task: Task) -> EngineJob {
+        let mut j = job("amazon.titan-image-generator-v2:0", 4, 2);
+        j.params.count = 1;
+        j.params.cfg_scale = None;
+        j.params.quality = None;
+        j.task = task;
+        j.source = Some(std::sync::Arc::new(image::RgbaImage::from_pixel(
+            4,
+            2,
+            image::Rgba([10, 20, 30, 0]),
+        )));
+        j.mask = Some(std::sync::Arc::new(image::GrayImage::from_fn(
+            4,
+            2,
+            |x, _| image::Luma([if x < 2 { 255 } else { 0 }]),
+        )));
+        j
+    }
+
+    fn decode(b64: &Value) -> image::DynamicImage {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64.as_str().unwrap())
+            .unwrap();
+        image::load_from_memory(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn inpainting_sends_the_opaque_source_and_the_mask_black_where_it_changes() {
+        let j = edit_job(Task::Inpaint);
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        let body = request_body(AmazonModel::TitanV2, &j, Some(&pictures), 1, 9);
+        assert_eq!(body["taskType"], "INPAINTING");
+        let params = &body["inPaintingParams"];
+        assert_eq!(params["text"], "a lighthouse at dawn");
+        assert_eq!(params["negativeText"], "fog");
+        assert!(params.get("maskPrompt").is_none());
+        assert_eq!(
+            body["imageGenerationConfig"],
+            json!({ "numberOfImages": 1, "seed": 9 }),
+            "the result has the source's size: no width or height"
+        );
+        let source = decode(&params["image"]).to_rgba8();
+        assert_eq!(source.get_pixel(0, 0).0, [10, 20, 30, 255], "alpha dropped");
+        let mask = decode(&params["maskImage"]).to_luma8();
+        assert_eq!((mask.get_pixel(0, 0)[0], mask.get_pixel(3, 1)[0]), (0, 255));
+    }
+
+    #[tokio::test]
+    async fn erasing_is_inpainting_without_text_and_words_can_stand_for_the_mask() {
+        let mut j = edit_job(Task::Erase);
+        j.prompt = String::new();
+        j.negative_prompt = None;
+        j.mask = None;
+        j.params.edit.mask_prompt = Some("the red car".into());
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        let body = request_body(AmazonModel::NovaCanvas, &j, Some(&pictures), 1, 9);
+        let params = body["inPaintingParams"].as_object().unwrap();
+        let mut keys: Vec<&str> = params.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["image", "maskPrompt"]);
+        assert_eq!(params["maskPrompt"], "the red car");
+    }
+
+    #[tokio::test]
+    async fn outpainting_sends_the_source_on_the_new_canvas_with_a_mask_keeping_it() {
+        let mut j = edit_job(Task::Outpaint);
+        j.mask = None;
+        j.params.edit.outpaint = Some(crate::engines::Outpaint {
+            left: 3,
+            right: 1,
+            top: 0,
+            bottom: 2,
+        });
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        let body = request_body(AmazonModel::TitanV1, &j, Some(&pictures), 2, 9);
+        assert_eq!(body["taskType"], "OUTPAINTING");
+        let params = &body["outPaintingParams"];
+        assert_eq!(params["outPaintingMode"], "PRECISE");
+        let canvas = decode(&params["image"]).to_rgb8();
+        assert_eq!(canvas.dimensions(), (8, 4));
+        assert_eq!(canvas.get_pixel(3, 0).0, [10, 20, 30]);
+        let mask = decode(&params["maskImage"]).to_luma8();
+        assert_eq!(mask.dimensions(), (8, 4));
+        assert_eq!(mask.get_pixel(3, 0)[0], 0, "the source is kept");
+        assert_eq!(mask.get_pixel(0, 0)[0], 255, "the margin is painted");
+        assert_eq!(mask.get_pixel(3, 2)[0], 255);
+    }
+
+    #[tokio::test]
+    async fn variation_turns_strength_into_similarity_at_a_size_the_model_makes() {
+        let mut j = edit_job(Task::Variation);
+        j.mask = None;
+        j.params.width = 1200;
+        j.params.height = 800;
+        j.params.edit.strength = Some(0.25);
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        let body = request_body(AmazonModel::TitanV2, &j, Some(&pictures), 3, 9);
+        assert_eq!(body["taskType"], "IMAGE_VARIATION");
+        let params = &body["imageVariationParams"];
+        assert_eq!(params["similarityStrength"], 0.75);
+        assert_eq!(params["images"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            body["imageGenerationConfig"],
+            json!({ "numberOfImages": 3, "seed": 9, "width": 1152, "height": 768 })
+        );
+        let nova = request_body(AmazonModel::NovaCanvas, &j, Some(&pictures), 1, 9);
+        assert_eq!(nova["imageGenerationConfig"]["width"], 1200);
+        assert_eq!(
+            variation_size(AmazonModel::NovaCanvas, (1000, 330)),
+            (992, 320)
+        );
+    }
+
+    #[tokio::test]
+    async fn background_removal_sends_the_image_alone() {
+        let mut j = edit_job(Task::RemoveBackground);
+        j.prompt = String::new();
+        j.mask = None;
+        let pictures = edit_pictures(&j).await.unwrap().unwrap();
+        let body = request_body(AmazonModel::TitanV2, &j, Some(&pictures), 1, 9);
+        assert_eq!(
+            body,
+            json!({
+                "taskType": "BACKGROUND_REMOVAL",
+                "backgroundRemovalParams": { "image": pictures.image }
+            })
+        );
+    }
+
+    #[test]
+    fn titan_v1_cannot_remove_backgrounds_and_titan_sources_stop_at_1408() {
+        let v1 = catalog("amazon.titan-image-generator-v1").unwrap().info;
+        assert!(v1.capabilities.task(Task::RemoveBackground).is_err());
+        let v2 = catalog("amazon.titan-image-generator-v2:0").unwrap().info;
+        let inpaint = v2.capabilities.task(Task::Inpaint).unwrap();
+        assert_eq!(inpaint.max_source_side, 1408);
+        assert_eq!(
+            v2.capabilities.task_types.last(),
+            Some(&"BACKGROUND_REMOVAL")
+        );
+        let nova = catalog("amazon.nova-canvas-v1:0").unwrap().info;
+        assert_eq!(
+            nova.capabilities
+                .task(Task::Outpaint)
+                .unwrap()
+                .max_output_side,
+            4096
+        );
     }
 
     #[test]

@@ -16,8 +16,9 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
-    Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput,
-    FloatRange, InputRule, ModelDefaults, ModelInfo, Progress, SizeRule, TaskLimits,
+    Capabilities, EditInputs, Engine, EngineError, EngineFailure, EngineImage, EngineJob,
+    EngineOutput, FloatRange, InputRule, ModelDefaults, ModelInfo, Progress, SizeRule,
+    SourceLimits, TaskLimits,
 };
 
 pub const MODEL_ID: &str = "offline";
@@ -64,18 +65,22 @@ const MAX_EDIT_SIDE: u32 = 4096;
 
 /// Every edit task, as the offline engine does them.
 fn edit_tasks() -> Vec<TaskLimits> {
-    let edit = |task, prompt, mask, mask_prompt| TaskLimits {
-        task,
-        prompt,
-        mask,
-        mask_prompt,
-        strength: None,
-        max_outpaint: None,
-        upscale_factor: None,
-        min_source_side: 16,
-        max_source_side: MAX_EDIT_SIDE,
-        max_source_pixels: u64::from(MAX_EDIT_SIDE) * u64::from(MAX_EDIT_SIDE),
+    let source = SourceLimits {
+        min_side: 16,
+        max_side: MAX_EDIT_SIDE,
+        max_pixels: u64::from(MAX_EDIT_SIDE) * u64::from(MAX_EDIT_SIDE),
         max_output_side: MAX_EDIT_SIDE,
+    };
+    let edit = |task, prompt, mask, mask_prompt| {
+        TaskLimits::edit(
+            task,
+            EditInputs {
+                prompt,
+                mask,
+                mask_prompt,
+            },
+            source,
+        )
     };
     use InputRule::{None as No, Optional, Required};
     vec![
