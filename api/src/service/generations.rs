@@ -339,7 +339,7 @@ pub async fn submit(
         }
     }
     let user = accounts::find(&state.db, owner).await?;
-    let sources = EditSources::load(state, owner, request.source, request.mask).await?;
+    let mut sources = EditSources::load(state, owner, request.source, request.mask).await?;
     let (model, negative, params) = resolve(
         &state.engines,
         &Preferences::of(&user),

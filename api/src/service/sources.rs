@@ -114,6 +114,8 @@ pub struct FirstUse {
     origin: Origin,
     width: u32,
     height: u32,
+    byte_size: i64,
+    /// The files, until `store_files` hands them to storage.
     png: Vec<u8>,
     thumbnail: Vec<u8>,
 }
@@ -166,18 +168,19 @@ impl EditSources {
 
     /// Stores the files of uploads used for the first time. Before the job's transaction: a
     /// file whose row never comes is swept as an orphan.
-    pub async fn store_files(&self, state: &AppState) -> AppResult<()> {
-        for first in self.first_uses() {
+    pub async fn store_files(&mut self, state: &AppState) -> AppResult<()> {
+        for source in [&mut self.source, &mut self.mask] {
+            let Some(Source::FirstUse(first)) = source else {
+                continue;
+            };
             let (key, thumb_key) = image_keys(first.upload.owner_id, first.image_id);
+            let (png, thumbnail) = (
+                std::mem::take(&mut first.png),
+                std::mem::take(&mut first.thumbnail),
+            );
             let put = async {
-                state
-                    .storage
-                    .put(&key, first.png.clone(), "image/png")
-                    .await?;
-                state
-                    .storage
-                    .put(&thumb_key, first.thumbnail.clone(), "image/png")
-                    .await
+                state.storage.put(&key, png, "image/png").await?;
+                state.storage.put(&thumb_key, thumbnail, "image/png").await
             };
             put.await.map_err(AppError::internal)?;
         }
@@ -266,6 +269,7 @@ async fn load(
                 origin,
                 width: decoded.width,
                 height: decoded.height,
+                byte_size: decoded.png.len() as i64,
                 png: decoded.png,
                 thumbnail: decoded.thumbnail,
             }))
@@ -367,7 +371,7 @@ async fn record_first_use(txn: &impl ConnectionTrait, first: &FirstUse) -> AppRe
         storage_key: key,
         thumbnail_key: thumb_key,
         content_type: "image/png".to_owned(),
-        byte_size: first.png.len() as i64,
+        byte_size: first.byte_size,
         width: first.width as i32,
         height: first.height as i32,
         seed: 0,

@@ -3,6 +3,7 @@ import { graphql } from '../graphql/generated';
 import { editTasks, taskHint, taskLabel, type EditModel, type EditValues, type Margins, type TaskLimits } from '../lib/editing';
 import { fieldProblem, type Problem } from '../lib/errors';
 import { modelLabel } from '../lib/models';
+import { RangeField } from './RangeField';
 import { SelectField } from './SelectField';
 import { buttonPrimary, FieldError, inputClass, labelClass } from './ui';
 
@@ -156,27 +157,19 @@ export function EditForm({ models, values, onPick, onChange, onSubmit, source, b
       ) : null}
 
       {limits.strength && values.strength != null ? (
-        <div>
-          <label htmlFor={fid('strength')} className={labelClass}>
-            Strength <span className="font-normal text-zinc-500 dark:text-zinc-400">({values.strength.toFixed(2)})</span>
-          </label>
-          <input
-            id={fid('strength')}
-            name="strength"
-            type="range"
-            min={limits.strength.min}
-            max={limits.strength.max}
-            step={0.05}
-            value={values.strength}
-            onChange={(e) => onChange({ strength: Number(e.target.value) })}
-            className="w-full accent-violet-600"
-            aria-describedby={`${fid('strength-note')} ${fid('strength-error')}`}
-          />
-          <p id={fid('strength-note')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-            How far the result may move away from the picture: low stays close to it.
-          </p>
-          <FieldError id={fid('strength-error')}>{err('strength')}</FieldError>
-        </div>
+        <RangeField
+          label="Strength"
+          id={fid('strength')}
+          name="strength"
+          min={limits.strength.min}
+          max={limits.strength.max}
+          step={0.05}
+          value={values.strength}
+          formatValue={(v) => v.toFixed(2)}
+          onChange={(v) => onChange({ strength: v })}
+          description="How far the result may move away from the picture: low stays close to it."
+          error={err('strength')}
+        />
       ) : null}
 
       {limits.maxOutpaint != null ? (
@@ -211,27 +204,19 @@ export function EditForm({ models, values, onPick, onChange, onSubmit, source, b
       ) : null}
 
       {limits.upscaleFactor && values.upscaleFactor != null ? (
-        <div>
-          <label htmlFor={fid('upscale')} className={labelClass}>
-            Upscale factor <span className="font-normal text-zinc-500 dark:text-zinc-400">({values.upscaleFactor}×)</span>
-          </label>
-          <input
-            id={fid('upscale')}
-            name="upscaleFactor"
-            type="range"
-            min={limits.upscaleFactor.min}
-            max={limits.upscaleFactor.max}
-            step={0.5}
-            value={values.upscaleFactor}
-            onChange={(e) => onChange({ upscaleFactor: Number(e.target.value) })}
-            className="w-full accent-violet-600"
-            aria-describedby={`${fid('upscale-note')} ${fid('upscale-error')}`}
-          />
-          <p id={fid('upscale-note')} className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
-            The result is {Math.round(source.width * values.upscaleFactor)} × {Math.round(source.height * values.upscaleFactor)} pixels.
-          </p>
-          <FieldError id={fid('upscale-error')}>{err('upscaleFactor')}</FieldError>
-        </div>
+        <RangeField
+          label="Upscale factor"
+          id={fid('upscale')}
+          name="upscaleFactor"
+          min={limits.upscaleFactor.min}
+          max={limits.upscaleFactor.max}
+          step={0.5}
+          value={values.upscaleFactor}
+          formatValue={(v) => `${v}×`}
+          onChange={(v) => onChange({ upscaleFactor: v })}
+          description={`The result is ${Math.round(source.width * values.upscaleFactor)} × ${Math.round(source.height * values.upscaleFactor)} pixels.`}
+          error={err('upscaleFactor')}
+        />
       ) : null}
 
       <div className="flex flex-wrap items-center gap-3">

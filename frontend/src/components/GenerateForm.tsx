@@ -21,6 +21,7 @@ import {
   type Model,
   type Variants,
 } from '../lib/models';
+import { RangeField } from './RangeField';
 import { SelectField } from './SelectField';
 import { buttonPrimary, buttonSecondary, FieldError, inputClass, labelClass } from './ui';
 
@@ -321,22 +322,16 @@ export function GenerateForm({ models, initial, onSubmit, submitting = false, pr
         ) : null}
 
         {c.cfgScale && values.cfgScale != null ? (
-          <div>
-            <label htmlFor={fid('cfg')} className={labelClass}>
-              Guidance <span className="font-normal text-zinc-500 dark:text-zinc-400">({values.cfgScale})</span>
-            </label>
-            <input
-              id={fid('cfg')}
-              name="cfgScale"
-              type="range"
-              min={c.cfgScale.min}
-              max={c.cfgScale.max}
-              step={0.5}
-              value={values.cfgScale}
-              onChange={(e) => set({ cfgScale: Number(e.target.value) })}
-              className="w-full accent-violet-600"
-            />
-          </div>
+          <RangeField
+            label="Guidance"
+            id={fid('cfg')}
+            name="cfgScale"
+            min={c.cfgScale.min}
+            max={c.cfgScale.max}
+            step={0.5}
+            value={values.cfgScale}
+            onChange={(v) => set({ cfgScale: v })}
+          />
         ) : null}
 
         {c.seed ? (
