@@ -98,6 +98,25 @@ async fn titan_and_nova_edits_send_their_task_bodies_and_store_the_results() {
         (Some(512), Some(384))
     );
 
+    // Erasing is inpainting without text.
+    edit(
+        &app,
+        &token,
+        json!({ "task": "ERASE", "model": TITAN_V2, "prompt": "",
+                "source": { "uploadId": source }, "mask": { "uploadId": mask_id } }),
+    )
+    .await;
+    let call = last_call(&bedrock);
+    assert_eq!(call.body["taskType"], "INPAINTING");
+    let mut keys: Vec<&str> = call.body["inPaintingParams"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["image", "maskImage"]);
+
     // Outpainting on Nova: the source on the larger canvas, kept by the mask.
     let done = edit(
         &app,
@@ -213,6 +232,47 @@ async fn stability_image_services_and_sd35_send_their_bodies_and_store_the_resul
     assert_eq!(call.body["search_prompt"], "the red square");
     assert_eq!(call.body["prompt"], "a green door");
     assert!(call.body.get("mask").is_none());
+
+    edit(
+        &app,
+        &token,
+        json!({ "task": "ERASE", "model": "stability.stable-image-erase-object-v1:0", "prompt": "",
+                "source": { "uploadId": source }, "mask": { "uploadId": mask_id } }),
+    )
+    .await;
+    let call = last_call(&bedrock);
+    let mut keys: Vec<&str> = call
+        .body
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    assert_eq!(keys, ["image", "mask", "output_format", "seed"]);
+
+    edit(
+        &app,
+        &token,
+        json!({ "task": "SEARCH_RECOLOR", "model": "stability.stable-image-search-recolor-v1:0",
+                "prompt": "deep blue", "maskPrompt": "the red square",
+                "source": { "uploadId": source } }),
+    )
+    .await;
+    let call = last_call(&bedrock);
+    assert_eq!(call.body["select_prompt"], "the red square");
+
+    let done = edit(
+        &app,
+        &token,
+        json!({ "task": "UPSCALE", "model": "stability.stable-conservative-upscale-v1:0",
+                "prompt": "a crisp photo", "strength": 0.4, "source": { "uploadId": source } }),
+    )
+    .await;
+    let call = last_call(&bedrock);
+    assert_eq!(call.body["creativity"], 0.4);
+    assert_eq!(call.body["prompt"], "a crisp photo");
+    assert_eq!(done["images"][0]["width"], 1024);
 
     let done = edit(
         &app,
