@@ -9,23 +9,11 @@ import yaml
 
 from conftest import ROOT, helm_template
 
-MODELS = {
-    "stability.stable-image-core-v1:1",
-    "stability.sd3-5-large-v1:0",
-    "stability.stable-image-ultra-v1:1",
-    "amazon.nova-canvas-v1:0",
-    "amazon.titan-image-generator-v2:0",
-    "amazon.titan-image-generator-v1",
-    "stability.stable-image-inpaint-v1:0",
-    "stability.stable-outpaint-v1:0",
-    "stability.stable-image-erase-object-v1:0",
-    "stability.stable-image-search-replace-v1:0",
-    "stability.stable-image-search-recolor-v1:0",
-    "stability.stable-image-remove-background-v1:0",
-    "stability.stable-fast-upscale-v1:0",
-    "stability.stable-conservative-upscale-v1:0",
-    "stability.stable-creative-upscale-v1:0",
-}
+# The Bedrock models the server supports, as api/src/config.rs lists them.
+MODELS = set(re.findall(
+    r'"([a-z0-9.:-]+)"',
+    re.search(r"BEDROCK_MODELS: \[&str; \d+\] = \[(.*?)\];", (ROOT / "api/src/config.rs").read_text(), re.S)[1],
+))
 
 
 def load_yaml(rel):

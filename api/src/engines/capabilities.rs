@@ -76,12 +76,31 @@ pub struct SourceLimits {
     pub max_output_side: u32,
 }
 
-/// How a task treats its prompt, its painted mask and its `maskPrompt`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EditInputs {
-    pub prompt: InputRule,
-    pub mask: InputRule,
-    pub mask_prompt: InputRule,
+impl SourceLimits {
+    /// An edit task within these limits taking a prompt, a painted mask and a `maskPrompt` as
+    /// the rules say, with no strength, margins or factor (set those with struct update).
+    pub fn task(
+        self,
+        task: Task,
+        prompt: InputRule,
+        mask: InputRule,
+        mask_prompt: InputRule,
+    ) -> TaskLimits {
+        TaskLimits {
+            task,
+            prompt,
+            mask,
+            mask_prompt,
+            strength: None,
+            max_outpaint: None,
+            upscale_factor: None,
+            min_source_side: self.min_side,
+            max_source_side: self.max_side,
+            max_source_pixels: self.max_pixels,
+            max_output_side: self.max_output_side,
+            max_images: None,
+        }
+    }
 }
 
 impl TaskLimits {
@@ -99,24 +118,6 @@ impl TaskLimits {
             max_source_side: 0,
             max_source_pixels: 0,
             max_output_side: 0,
-            max_images: None,
-        }
-    }
-
-    /// An edit task with no strength, margins or factor (set those with struct update).
-    pub fn edit(task: Task, inputs: EditInputs, source: SourceLimits) -> TaskLimits {
-        TaskLimits {
-            task,
-            prompt: inputs.prompt,
-            mask: inputs.mask,
-            mask_prompt: inputs.mask_prompt,
-            strength: None,
-            max_outpaint: None,
-            upscale_factor: None,
-            min_source_side: source.min_side,
-            max_source_side: source.max_side,
-            max_source_pixels: source.max_pixels,
-            max_output_side: source.max_output_side,
             max_images: None,
         }
     }

@@ -10,8 +10,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 use entity::generation::{ErrorCode, Task};
 
 pub use capabilities::{
-    Capabilities, EditInputs, EditParams, FloatRange, GenerationParams, InputRule, ModelDefaults,
-    Outpaint, SizeRule, SourceLimits, SourceShape, TaskLimits,
+    Capabilities, EditParams, FloatRange, GenerationParams, InputRule, ModelDefaults, Outpaint,
+    SizeRule, SourceLimits, SourceShape, TaskLimits,
 };
 use tokio::sync::mpsc::UnboundedSender;
 

@@ -330,7 +330,11 @@ fn error(status: u16, error_type: &str, message: &str) -> Response {
 
 /// A PNG of one colour, base64 as Bedrock returns it.
 pub fn png_b64(width: u32, height: u32, colour: [u8; 3]) -> String {
-    let img = image::RgbImage::from_pixel(width, height, image::Rgb(colour));
+    encode_b64(image::RgbImage::from_pixel(width, height, image::Rgb(colour)).into())
+}
+
+/// A picture as Bedrock returns it: a base64 PNG.
+fn encode_b64(img: image::DynamicImage) -> String {
     let mut bytes = Vec::new();
     img.write_to(
         &mut std::io::Cursor::new(&mut bytes),
@@ -467,11 +471,5 @@ fn cut_out_b64(width: u32, height: u32) -> String {
             (width / 4..3 * width / 4).contains(&x) && (height / 4..3 * height / 4).contains(&y);
         image::Rgba([90, 60, 30, if inside { 255 } else { 0 }])
     });
-    let mut bytes = Vec::new();
-    img.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    )
-    .unwrap();
-    base64::engine::general_purpose::STANDARD.encode(bytes)
+    encode_b64(img.into())
 }

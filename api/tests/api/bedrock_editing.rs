@@ -35,6 +35,18 @@ fn decoded(b64: &Value) -> DynamicImage {
     image::load_from_memory(&bytes).unwrap()
 }
 
+/// The names of a JSON object's fields, sorted.
+fn sorted_keys(object: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = object
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort();
+    keys
+}
+
 /// The last call the stand-in received.
 fn last_call(bedrock: &FakeBedrock) -> Call {
     bedrock.calls().pop().expect("a call reached Bedrock")
@@ -108,14 +120,10 @@ async fn titan_and_nova_edits_send_their_task_bodies_and_store_the_results() {
     .await;
     let call = last_call(&bedrock);
     assert_eq!(call.body["taskType"], "INPAINTING");
-    let mut keys: Vec<&str> = call.body["inPaintingParams"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(keys, ["image", "maskImage"]);
+    assert_eq!(
+        sorted_keys(&call.body["inPaintingParams"]),
+        ["image", "maskImage"]
+    );
 
     // Outpainting on Nova: the source on the larger canvas, kept by the mask.
     let done = edit(
@@ -197,16 +205,8 @@ async fn stability_image_services_and_sd35_send_their_bodies_and_store_the_resul
     .await;
     let call = last_call(&bedrock);
     assert_eq!(call.model, "stability.stable-image-inpaint-v1:0");
-    let mut keys: Vec<&str> = call
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
     assert_eq!(
-        keys,
+        sorted_keys(&call.body),
         [
             "image",
             "mask",
@@ -241,15 +241,10 @@ async fn stability_image_services_and_sd35_send_their_bodies_and_store_the_resul
     )
     .await;
     let call = last_call(&bedrock);
-    let mut keys: Vec<&str> = call
-        .body
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
-    assert_eq!(keys, ["image", "mask", "output_format", "seed"]);
+    assert_eq!(
+        sorted_keys(&call.body),
+        ["image", "mask", "output_format", "seed"]
+    );
 
     edit(
         &app,

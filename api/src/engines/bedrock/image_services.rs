@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 use super::EditPictures;
 use super::stability::StabilityModel;
 use crate::engines::{
-    Capabilities, EditInputs, EngineJob, FloatRange, InputRule, ModelDefaults, ModelInfo, SizeRule,
+    Capabilities, EngineJob, FloatRange, InputRule, ModelDefaults, ModelInfo, SizeRule,
     SourceLimits, TaskLimits,
 };
 
@@ -113,17 +113,6 @@ const SOURCE: SourceLimits = SourceLimits {
 /// The one task a service does, with its limits.
 fn task(service: ImageService) -> TaskLimits {
     use InputRule::{None as No, Optional, Required};
-    let edit = |task, prompt, mask, mask_prompt| {
-        TaskLimits::edit(
-            task,
-            EditInputs {
-                prompt,
-                mask,
-                mask_prompt,
-            },
-            SOURCE,
-        )
-    };
     let creativity = |min, default| {
         Some(FloatRange {
             min,
@@ -132,18 +121,18 @@ fn task(service: ImageService) -> TaskLimits {
         })
     };
     match service {
-        ImageService::Inpaint => edit(Task::Inpaint, Required, Required, No),
+        ImageService::Inpaint => SOURCE.task(Task::Inpaint, Required, Required, No),
         ImageService::Outpaint => TaskLimits {
             max_outpaint: Some(2000),
             max_output_side: 8096,
-            ..edit(Task::Outpaint, Optional, No, No)
+            ..SOURCE.task(Task::Outpaint, Optional, No, No)
         },
-        ImageService::EraseObject => edit(Task::Erase, No, Required, No),
-        ImageService::SearchReplace => edit(Task::SearchReplace, Required, No, Required),
-        ImageService::SearchRecolor => edit(Task::SearchRecolor, Required, No, Required),
+        ImageService::EraseObject => SOURCE.task(Task::Erase, No, Required, No),
+        ImageService::SearchReplace => SOURCE.task(Task::SearchReplace, Required, No, Required),
+        ImageService::SearchRecolor => SOURCE.task(Task::SearchRecolor, Required, No, Required),
         ImageService::RemoveBackground => TaskLimits {
             max_images: Some(1),
-            ..edit(Task::RemoveBackground, No, No, No)
+            ..SOURCE.task(Task::RemoveBackground, No, No, No)
         },
         ImageService::FastUpscale => TaskLimits {
             upscale_factor: Some(FloatRange {
@@ -156,17 +145,17 @@ fn task(service: ImageService) -> TaskLimits {
             max_source_pixels: 1_048_576,
             max_output_side: 6144,
             max_images: Some(1),
-            ..edit(Task::Upscale, No, No, No)
+            ..SOURCE.task(Task::Upscale, No, No, No)
         },
         // The result is about 4 megapixels whatever the source: no factor to choose.
         ImageService::ConservativeUpscale => TaskLimits {
             strength: creativity(0.2, 0.35),
-            ..edit(Task::Upscale, Required, No, No)
+            ..SOURCE.task(Task::Upscale, Required, No, No)
         },
         ImageService::CreativeUpscale => TaskLimits {
             strength: creativity(0.1, 0.3),
             max_source_pixels: 1_048_576,
-            ..edit(Task::Upscale, Required, No, No)
+            ..SOURCE.task(Task::Upscale, Required, No, No)
         },
     }
 }

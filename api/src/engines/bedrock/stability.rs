@@ -33,8 +33,8 @@ use super::{
     filtered_message, opaque_source, png_b64,
 };
 use crate::engines::{
-    Capabilities, EditInputs, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange,
-    InputRule, ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
+    Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, InputRule,
+    ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,19 +89,17 @@ fn image_to_image() -> TaskLimits {
             max: 1.0,
             default: 0.5,
         }),
-        ..TaskLimits::edit(
+        ..SourceLimits {
+            min_side: 64,
+            max_side: 4096,
+            max_pixels: 9_437_184,
+            max_output_side: 4096,
+        }
+        .task(
             Task::ImageToImage,
-            EditInputs {
-                prompt: InputRule::Required,
-                mask: InputRule::None,
-                mask_prompt: InputRule::None,
-            },
-            SourceLimits {
-                min_side: 64,
-                max_side: 4096,
-                max_pixels: 9_437_184,
-                max_output_side: 4096,
-            },
+            InputRule::Required,
+            InputRule::None,
+            InputRule::None,
         )
     }
 }

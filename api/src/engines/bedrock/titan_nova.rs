@@ -35,8 +35,8 @@ use super::{
     filtered_message, mentions_content_filter, opaque_source, png_b64,
 };
 use crate::engines::{
-    Capabilities, EditInputs, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange,
-    InputRule, ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
+    Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, InputRule,
+    ModelDefaults, ModelInfo, SizeRule, SourceLimits, TaskLimits,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,26 +113,15 @@ fn tasks(model: AmazonModel) -> (Vec<&'static str>, Vec<TaskLimits>) {
     } else {
         TITAN_EDIT_SOURCE
     };
-    let edit = |task, prompt, mask, mask_prompt| {
-        TaskLimits::edit(
-            task,
-            EditInputs {
-                prompt,
-                mask,
-                mask_prompt,
-            },
-            source,
-        )
-    };
     let mut names = vec!["TEXT_IMAGE", "INPAINTING", "OUTPAINTING", "IMAGE_VARIATION"];
     let mut limits = vec![
         TaskLimits::text_to_image(),
         // A painted mask or words naming what to change (`maskPrompt`), not both.
-        edit(Task::Inpaint, Required, Required, Optional),
-        edit(Task::Erase, No, Required, Optional),
+        source.task(Task::Inpaint, Required, Required, Optional),
+        source.task(Task::Erase, No, Required, Optional),
         TaskLimits {
             max_outpaint: Some(source.max_side),
-            ..edit(Task::Outpaint, Required, No, No)
+            ..source.task(Task::Outpaint, Required, No, No)
         },
         TaskLimits {
             // similarityStrength 0.2–1 is 1 − strength.
@@ -141,14 +130,14 @@ fn tasks(model: AmazonModel) -> (Vec<&'static str>, Vec<TaskLimits>) {
                 max: 0.8,
                 default: 0.3,
             }),
-            ..edit(Task::Variation, Optional, No, No)
+            ..source.task(Task::Variation, Optional, No, No)
         },
     ];
     if model != AmazonModel::TitanV1 {
         names.push("BACKGROUND_REMOVAL");
         limits.push(TaskLimits {
             max_images: Some(1),
-            ..edit(Task::RemoveBackground, No, No, No)
+            ..source.task(Task::RemoveBackground, No, No, No)
         });
     }
     (names, limits)

@@ -16,9 +16,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{
-    Capabilities, EditInputs, Engine, EngineError, EngineFailure, EngineImage, EngineJob,
-    EngineOutput, FloatRange, InputRule, ModelDefaults, ModelInfo, Progress, SizeRule,
-    SourceLimits, TaskLimits,
+    Capabilities, Engine, EngineError, EngineFailure, EngineImage, EngineJob, EngineOutput,
+    FloatRange, InputRule, ModelDefaults, ModelInfo, Progress, SizeRule, SourceLimits, TaskLimits,
 };
 
 pub const MODEL_ID: &str = "offline";
@@ -71,17 +70,6 @@ fn edit_tasks() -> Vec<TaskLimits> {
         max_pixels: u64::from(MAX_EDIT_SIDE) * u64::from(MAX_EDIT_SIDE),
         max_output_side: MAX_EDIT_SIDE,
     };
-    let edit = |task, prompt, mask, mask_prompt| {
-        TaskLimits::edit(
-            task,
-            EditInputs {
-                prompt,
-                mask,
-                mask_prompt,
-            },
-            source,
-        )
-    };
     use InputRule::{None as No, Optional, Required};
     vec![
         TaskLimits::text_to_image(),
@@ -91,7 +79,7 @@ fn edit_tasks() -> Vec<TaskLimits> {
                 max: 1.0,
                 default: 0.5,
             }),
-            ..edit(Task::ImageToImage, Required, No, No)
+            ..source.task(Task::ImageToImage, Required, No, No)
         },
         TaskLimits {
             strength: Some(FloatRange {
@@ -99,25 +87,25 @@ fn edit_tasks() -> Vec<TaskLimits> {
                 max: 1.0,
                 default: 0.3,
             }),
-            ..edit(Task::Variation, Optional, No, No)
+            ..source.task(Task::Variation, Optional, No, No)
         },
-        edit(Task::Inpaint, Required, Required, No),
+        source.task(Task::Inpaint, Required, Required, No),
         TaskLimits {
             max_outpaint: Some(1024),
-            ..edit(Task::Outpaint, Optional, No, No)
+            ..source.task(Task::Outpaint, Optional, No, No)
         },
-        edit(Task::Erase, No, Required, No),
-        edit(Task::RemoveBackground, No, No, No),
+        source.task(Task::Erase, No, Required, No),
+        source.task(Task::RemoveBackground, No, No, No),
         TaskLimits {
             upscale_factor: Some(FloatRange {
                 min: 1.0,
                 max: 4.0,
                 default: 2.0,
             }),
-            ..edit(Task::Upscale, No, No, No)
+            ..source.task(Task::Upscale, No, No, No)
         },
-        edit(Task::SearchReplace, Required, No, Required),
-        edit(Task::SearchRecolor, Required, No, Required),
+        source.task(Task::SearchReplace, Required, No, Required),
+        source.task(Task::SearchRecolor, Required, No, Required),
     ]
 }
 
