@@ -45,6 +45,33 @@ pub struct EngineJob {
     pub positions: Vec<u32>,
 }
 
+#[cfg(test)]
+impl EngineJob {
+    /// One text-to-image picture of `prompt`, seed 0, nothing optional: tests set the rest.
+    pub(crate) fn for_test(model: &str, prompt: &str, width: u32, height: u32) -> EngineJob {
+        EngineJob {
+            model: model.to_owned(),
+            prompt: prompt.to_owned(),
+            negative_prompt: None,
+            params: GenerationParams {
+                width,
+                height,
+                count: 1,
+                seed: 0,
+                cfg_scale: None,
+                style_preset: None,
+                quality: None,
+                aspect_ratio: None,
+                edit: EditParams::default(),
+            },
+            task: Task::TextToImage,
+            source: None,
+            mask: None,
+            positions: vec![0],
+        }
+    }
+}
+
 /// One image an engine made.
 #[derive(Debug, Clone)]
 pub struct EngineImage {

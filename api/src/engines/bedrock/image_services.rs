@@ -266,29 +266,14 @@ pub fn request_body(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::{EditParams, GenerationParams, Outpaint};
+    use crate::engines::{EditParams, Outpaint};
 
     fn job(task: Task, prompt: &str, edit: EditParams) -> EngineJob {
-        EngineJob {
-            model: String::new(),
-            prompt: prompt.to_owned(),
-            negative_prompt: None,
-            params: GenerationParams {
-                width: 512,
-                height: 512,
-                count: 1,
-                seed: 5,
-                cfg_scale: None,
-                style_preset: None,
-                quality: None,
-                aspect_ratio: None,
-                edit,
-            },
-            task,
-            source: None,
-            mask: None,
-            positions: vec![0],
-        }
+        let mut job = EngineJob::for_test("", prompt, 512, 512);
+        job.task = task;
+        job.params.seed = 5;
+        job.params.edit = edit;
+        job
     }
 
     fn pictures(mask: bool) -> EditPictures {

@@ -446,8 +446,23 @@ pub struct EditPictures {
     pub mask: Option<String>,
 }
 
+impl EditPictures {
+    /// Encodes an edit's picture and its mask, as each family made them.
+    pub(crate) async fn encode(
+        image: image::RgbImage,
+        mask: Option<image::GrayImage>,
+    ) -> Result<EditPictures, EngineError> {
+        let image = png_b64(image::DynamicImage::ImageRgb8(image)).await?;
+        let mask = match mask {
+            Some(mask) => Some(png_b64(image::DynamicImage::ImageLuma8(mask)).await?),
+            None => None,
+        };
+        Ok(EditPictures { image, mask })
+    }
+}
+
 /// A picture as Bedrock takes it: a base64 PNG, encoded off the async threads.
-pub(crate) async fn png_b64(pixels: image::DynamicImage) -> Result<String, EngineError> {
+async fn png_b64(pixels: image::DynamicImage) -> Result<String, EngineError> {
     let bytes = tokio::task::spawn_blocking(move || crate::imaging::encode_png(&pixels, None))
         .await
         .map_err(|e| EngineError::Internal(e.into()))?

@@ -30,7 +30,7 @@ use entity::generation::Task;
 use super::image_services::{self, ImageService};
 use super::{
     CatalogEntry, EditPictures, FilterSource, MAX_SEED, Session, Slice, binary_mask, decode_image,
-    filtered_message, opaque_source, png_b64,
+    filtered_message, opaque_source,
 };
 use crate::engines::{
     Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, InputRule,
@@ -229,12 +229,8 @@ async fn edit_pictures(job: &EngineJob) -> Result<Option<EditPictures>, EngineEr
     if job.task == Task::TextToImage {
         return Ok(None);
     }
-    let image = png_b64(image::DynamicImage::ImageRgb8(opaque_source(job)?)).await?;
-    let mask = match job.mask.as_deref() {
-        Some(mask) => Some(png_b64(image::DynamicImage::ImageLuma8(binary_mask(mask, 255))).await?),
-        None => None,
-    };
-    Ok(Some(EditPictures { image, mask }))
+    let mask = job.mask.as_deref().map(|m| binary_mask(m, 255));
+    Ok(Some(EditPictures::encode(opaque_source(job)?, mask).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -380,29 +376,18 @@ pub(crate) async fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::GenerationParams;
 
     fn job(width: u32, height: u32) -> EngineJob {
-        EngineJob {
-            model: "stability.stable-image-core-v1:1".to_owned(),
-            prompt: "a koi pond in autumn".to_owned(),
-            negative_prompt: Some("people".to_owned()),
-            params: GenerationParams {
-                width,
-                height,
-                count: 1,
-                seed: 1234,
-                cfg_scale: None,
-                style_preset: Some("origami".to_owned()),
-                quality: None,
-                aspect_ratio: None,
-                edit: Default::default(),
-            },
-            task: entity::generation::Task::TextToImage,
-            source: None,
-            mask: None,
-            positions: vec![0],
-        }
+        let mut job = EngineJob::for_test(
+            "stability.stable-image-core-v1:1",
+            "a koi pond in autumn",
+            width,
+            height,
+        );
+        job.negative_prompt = Some("people".to_owned());
+        job.params.seed = 1234;
+        job.params.style_preset = Some("origami".to_owned());
+        job
     }
 
     #[test]

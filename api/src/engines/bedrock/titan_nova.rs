@@ -32,7 +32,7 @@ use entity::generation::Task;
 
 use super::{
     CatalogEntry, EditPictures, FilterSource, MAX_SEED, Session, Slice, binary_mask, decode_image,
-    filtered_message, mentions_content_filter, opaque_source, png_b64,
+    filtered_message, mentions_content_filter, opaque_source,
 };
 use crate::engines::{
     Capabilities, EngineError, EngineImage, EngineJob, EngineOutput, FloatRange, InputRule,
@@ -376,12 +376,7 @@ pub async fn edit_pictures(job: &EngineJob) -> Result<Option<EditPictures>, Engi
         }
         _ => (source, job.mask.as_deref().map(|m| binary_mask(m, 0))),
     };
-    let image = png_b64(image::DynamicImage::ImageRgb8(image)).await?;
-    let mask = match mask {
-        Some(mask) => Some(png_b64(image::DynamicImage::ImageLuma8(mask)).await?),
-        None => None,
-    };
-    Ok(Some(EditPictures { image, mask }))
+    Ok(Some(EditPictures::encode(image, mask).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -515,29 +510,16 @@ fn finish_early(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::GenerationParams;
 
     fn job(model: &str, width: u32, height: u32) -> EngineJob {
-        EngineJob {
-            model: model.to_owned(),
-            prompt: "a lighthouse at dawn".to_owned(),
-            negative_prompt: Some("fog".to_owned()),
-            params: GenerationParams {
-                width,
-                height,
-                count: 2,
-                seed: 42,
-                cfg_scale: Some(8.0),
-                style_preset: None,
-                quality: Some("premium".to_owned()),
-                aspect_ratio: None,
-                edit: Default::default(),
-            },
-            task: entity::generation::Task::TextToImage,
-            source: None,
-            mask: None,
-            positions: vec![0, 1],
-        }
+        let mut job = EngineJob::for_test(model, "a lighthouse at dawn", width, height);
+        job.negative_prompt = Some("fog".to_owned());
+        job.params.count = 2;
+        job.params.seed = 42;
+        job.params.cfg_scale = Some(8.0);
+        job.params.quality = Some("premium".to_owned());
+        job.positions = vec![0, 1];
+        job
     }
 
     #[test]

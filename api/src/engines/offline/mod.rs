@@ -611,29 +611,11 @@ fn pixelate(canvas: &mut RgbImage) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engines::GenerationParams;
 
     fn job(prompt: &str, seed: i64, width: u32, height: u32) -> EngineJob {
-        EngineJob {
-            model: MODEL_ID.into(),
-            prompt: prompt.into(),
-            negative_prompt: None,
-            params: GenerationParams {
-                width,
-                height,
-                count: 1,
-                seed,
-                cfg_scale: None,
-                style_preset: None,
-                quality: None,
-                aspect_ratio: None,
-                edit: Default::default(),
-            },
-            task: entity::generation::Task::TextToImage,
-            source: None,
-            mask: None,
-            positions: vec![0],
-        }
+        let mut job = EngineJob::for_test(MODEL_ID, prompt, width, height);
+        job.params.seed = seed;
+        job
     }
 
     async fn render(job: &EngineJob) -> (RgbImage, Vec<Progress>) {
