@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CreateUploadMutationVariables, GenerateImagesMutationVariables } from '../graphql/generated/graphql';
 import { CREATE_UPLOAD, GENERATE_IMAGES, GENERATION_UPDATES, IMAGE_DETAIL, MODELS } from '../graphql/operations';
 import { createCache } from '../lib/apollo';
-import { models, offline, titan, upscaler, withTypenames } from '../test/fixtures';
+import { imageNode, models, offline, titan, upscaler, withTypenames } from '../test/fixtures';
 import { decodeGreyPng } from '../test/png';
 import { EditPage } from './EditPage';
 
@@ -16,22 +16,7 @@ const JOB_ID = 'R2VuOjE';
 const UPLOAD_URL = 'http://localhost/api/files/uploads/up-1?expires=1&signature=abc';
 
 function picture(id: string, text: string) {
-  return {
-    __typename: 'Image',
-    id,
-    url: `/api/files/${id}.png`,
-    thumbnailUrl: `/api/files/${id}.thumb.png`,
-    width: 512,
-    height: 300,
-    seed: 1,
-    contentType: 'image/png',
-    byteSize: 1000,
-    visibility: 'PRIVATE',
-    favorite: false,
-    createdAt: '2026-01-01T00:00:00Z',
-    uploaded: false,
-    prompt: { __typename: 'Prompt', id: `p-${id}`, text, negativeText: null },
-  };
+  return imageNode(id, { height: 300, seed: 1, text });
 }
 
 const detail = (id: string, text: string): MockedResponse => ({

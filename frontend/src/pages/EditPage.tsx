@@ -10,7 +10,7 @@ import { MaskPainter } from '../components/MaskPainter';
 import { PictureDrop } from '../components/PictureDrop';
 import { buttonPrimary, buttonSecondary, card, PageHeader, pictureBox, Spinner } from '../components/ui';
 import type { ImageDetailQuery, ImageSourceInput } from '../graphql/generated/graphql';
-import { CANCEL_GENERATION, GENERATE_IMAGES, IMAGE_DETAIL, MODELS, RETRY_GENERATION } from '../graphql/operations';
+import { GENERATE_IMAGES, IMAGE_DETAIL, MODELS } from '../graphql/operations';
 import {
   buildEditInput,
   EDIT_FIELDS_SHOWN_IN_FORM,
@@ -29,6 +29,7 @@ import { newIdempotencyKey } from '../lib/ids';
 import { hasPaint, maskPng, type Stroke } from '../lib/mask';
 import { useUpload, type LocalPicture } from '../lib/uploads';
 import { useGeneration } from '../lib/useGeneration';
+import { useJobControls } from '../lib/useJobControls';
 
 type ImageNode = Extract<NonNullable<ImageDetailQuery['node']>, { url: string }>;
 
@@ -143,8 +144,7 @@ function EditWorkspace({ source, models, values, onValues, onEditResult }: Works
   const [runError, setRunError] = useState<unknown>(null);
   const upload = useUpload();
   const [generate] = useMutation(GENERATE_IMAGES);
-  const [cancel, cancelState] = useMutation(CANCEL_GENERATION);
-  const [retry, retryState] = useMutation(RETRY_GENERATION);
+  const job = useJobControls(setJobId);
   const { generation } = useGeneration(jobId);
 
   const model = models.find((m) => m.id === values.model) ?? models[0];
@@ -153,7 +153,7 @@ function EditWorkspace({ source, models, values, onValues, onEditResult }: Works
   const takesMask = limits.mask !== 'NONE';
   const painted = takesMask && hasPaint(strokes);
   const blocked = sourceProblem(limits, source.width, source.height) ?? missingInput(values, limits, painted);
-  const problems = describeError(runError ?? cancelState.error ?? retryState.error);
+  const problems = describeError(runError ?? job.error);
 
   const run = async () => {
     setSending(true);
@@ -230,16 +230,9 @@ function EditWorkspace({ source, models, values, onValues, onEditResult }: Works
             <GenerationProgress
               generation={generation}
               label="Edit progress"
-              cancelling={cancelState.loading}
-              onCancel={() => cancel({ variables: { id: generation.id } }).catch(() => undefined)}
-              onRetry={async () => {
-                try {
-                  const res = await retry({ variables: { id: generation.id } });
-                  if (res.data) setJobId(res.data.retryGeneration.id);
-                } catch {
-                  // Shown through retryState.error.
-                }
-              }}
+              cancelling={job.cancelling}
+              onCancel={() => job.cancel(generation.id)}
+              onRetry={() => job.retry(generation.id)}
             />
             {result ? (
               <>

@@ -4,33 +4,15 @@ import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMAGES } from '../graphql/operations';
 import { createCache } from '../lib/apollo';
+import { imageNode } from '../test/fixtures';
 import { GalleryPage } from './GalleryPage';
-
-function image(id: string) {
-  return {
-    __typename: 'Image',
-    id,
-    url: `/api/files/${id}.png`,
-    thumbnailUrl: `/api/files/${id}.thumb.png`,
-    width: 512,
-    height: 512,
-    seed: 7,
-    contentType: 'image/png',
-    byteSize: 1000,
-    visibility: 'PRIVATE',
-    favorite: false,
-    createdAt: '2026-01-01T00:00:00Z',
-    uploaded: false,
-    prompt: { __typename: 'Prompt', id: `p-${id}`, text: `prompt ${id}`, negativeText: null },
-  };
-}
 
 function page(ids: string[], hasNextPage: boolean) {
   return {
     data: {
       images: {
         __typename: 'ImageConnection',
-        edges: ids.map((id) => ({ __typename: 'ImageEdge', cursor: `c-${id}`, node: image(id) })),
+        edges: ids.map((id) => ({ __typename: 'ImageEdge', cursor: `c-${id}`, node: imageNode(id) })),
         pageInfo: { __typename: 'PageInfo', hasNextPage, endCursor: `c-${ids[ids.length - 1]}` },
       },
     },

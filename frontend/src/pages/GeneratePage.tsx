@@ -7,13 +7,14 @@ import { FIELDS_SHOWN_IN_FORM, GenerateForm } from '../components/GenerateForm';
 import { GenerationProgress } from '../components/GenerationProgress';
 import { card, PageHeader, Spinner } from '../components/ui';
 import type { GenerateImagesInput } from '../graphql/generated/graphql';
-import { CANCEL_GENERATION, GENERATE_BATCH, GENERATE_IMAGES, MODELS, RETRY_GENERATION } from '../graphql/operations';
+import { GENERATE_BATCH, GENERATE_IMAGES, MODELS } from '../graphql/operations';
 import { useAuth } from '../lib/auth';
 import { describeError, withoutFields } from '../lib/errors';
 import { drawsFromText, type GenerateValues, type Variants } from '../lib/models';
 import { newIdempotencyKey } from '../lib/ids';
 import { useBatch } from '../lib/useBatch';
 import { useGeneration } from '../lib/useGeneration';
+import { useJobControls } from '../lib/useJobControls';
 
 const CURRENT_JOB_KEY = 'rendermart.currentGeneration';
 const CURRENT_BATCH_KEY = 'rendermart.currentBatch';
@@ -45,9 +46,7 @@ export function GeneratePage() {
   };
   const [generate, generateState] = useMutation(GENERATE_IMAGES);
   const [generateBatch, batchState] = useMutation(GENERATE_BATCH);
-  const [cancel, cancelState] = useMutation(CANCEL_GENERATION);
-  const [retry, retryState] = useMutation(RETRY_GENERATION);
-  const [cancellingId, setCancellingId] = useState<string | null>(null);
+  const job = useJobControls(setJobId);
   const { generation, missing } = useGeneration(jobId);
   const { batch, missing: batchMissing } = useBatch(batchId);
   // A remembered job or batch that no longer loads (deleted, or from before a new database) is forgotten.
@@ -92,18 +91,7 @@ export function GeneratePage() {
     }
   };
 
-  const cancelJob = async (id: string) => {
-    setCancellingId(id);
-    try {
-      await cancel({ variables: { id } });
-    } catch {
-      // Shown through cancelState.error.
-    } finally {
-      setCancellingId(null);
-    }
-  };
-
-  const problems = describeError(generateState.error ?? batchState.error ?? cancelState.error ?? retryState.error);
+  const problems = describeError(generateState.error ?? batchState.error ?? job.error);
 
   return (
     <div>
@@ -129,7 +117,7 @@ export function GeneratePage() {
         <div className={`${card} min-h-64`}>
           <h2 className="mb-4 text-lg font-semibold">Result</h2>
           {batch ? (
-            <BatchProgress batch={batch} models={models.data?.models ?? []} onCancel={cancelJob} cancellingId={cancellingId} />
+            <BatchProgress batch={batch} models={models.data?.models ?? []} onCancel={job.cancel} cancellingId={job.cancellingId} />
           ) : !generation ? (
             <div className="flex h-48 flex-col items-center justify-center rounded-xl border-2 border-dashed border-zinc-300 text-center text-sm text-zinc-500 dark:text-zinc-400 dark:border-zinc-700">
               <p>Your images will appear here.</p>
@@ -142,16 +130,9 @@ export function GeneratePage() {
               </p>
               <GenerationProgress
                 generation={generation}
-                cancelling={cancelState.loading}
-                onCancel={() => cancel({ variables: { id: generation.id } }).catch(() => undefined)}
-                onRetry={async () => {
-                  try {
-                    const res = await retry({ variables: { id: generation.id } });
-                    if (res.data) setJobId(res.data.retryGeneration.id);
-                  } catch {
-                    // Shown through retryState.error.
-                  }
-                }}
+                cancelling={job.cancelling}
+                onCancel={() => job.cancel(generation.id)}
+                onRetry={() => job.retry(generation.id)}
               />
               {generation.status === 'SUCCEEDED' ? (
                 <ul className={`grid gap-3 ${generation.images.length > 1 ? 'grid-cols-2' : 'grid-cols-1'}`} aria-label="Generated images">

@@ -1,4 +1,4 @@
-import type { GenerationTask } from '../graphql/generated/graphql';
+import type { GenerationTask, ImageFieldsFragment } from '../graphql/generated/graphql';
 import type { EditModel, TaskLimits } from '../lib/editing';
 import type { Model } from '../lib/models';
 
@@ -167,3 +167,30 @@ export function withTypenames(m: FullModel) {
     defaults: { __typename: 'ModelDefaults', ...m.defaults },
   };
 }
+
+/**
+ * An image as the server sends it, with the `__typename`s Apollo's cache needs: a private
+ * 512 × 512 PNG, seed 7, whose prompt reads `prompt ${id}` unless `text` says otherwise.
+ */
+export function imageNode(id: string, { text = `prompt ${id}`, ...overrides }: ImageOverrides = {}) {
+  return {
+    __typename: 'Image',
+    id,
+    url: `/api/files/${id}.png`,
+    thumbnailUrl: `/api/files/${id}.thumb.png`,
+    width: 512,
+    height: 512,
+    seed: 7,
+    contentType: 'image/png',
+    byteSize: 1000,
+    visibility: 'PRIVATE',
+    favorite: false,
+    createdAt: '2026-01-01T00:00:00Z',
+    uploaded: false,
+    prompt: { __typename: 'Prompt', id: `p-${id}`, text, negativeText: null },
+    ...overrides,
+  };
+}
+
+/** What a test changes of `imageNode`: the prompt's `text`, or any other field but the id. */
+type ImageOverrides = { text?: string } & Partial<Omit<ImageFieldsFragment, 'id' | 'prompt'>>;
